@@ -1,0 +1,118 @@
+"""Where result files live and how they are written: the one place for the result layout.
+
+    results/<run>/<target>/conformance.json   conformance outcomes (see conformance/)
+    results/<run>/<target>/conformance.xml    JUnit XML of the same session
+    results/<run>/<target>/bench.json         pytest-benchmark JSON, unchanged format
+    results/<run>/report/                     what ``python -m reports`` writes
+
+A run is one ``tox`` invocation (or one manual pytest session). A result file is never
+overwritten: if a name is taken, the next free ``<kind>-2.json``, ``-3`` ... is used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_VERSION = 1
+
+
+def results_root() -> Path:
+    """``$HARNESS_RESULTS`` or ``results/`` at the repository root."""
+    return Path(os.environ.get("HARNESS_RESULTS") or REPO_ROOT / "results")
+
+
+def run_id() -> str:
+    """The run this process belongs to.
+
+    ``$HARNESS_RUN`` wins (CI sets it to share one run across jobs). Under tox every
+    environment of one invocation shares the tox process as parent, so its PID and start
+    time name the run; outside tox each session is a run of its own.
+    """
+    explicit = os.environ.get("HARNESS_RUN")
+    if explicit:
+        return explicit
+    if os.environ.get("TOX_ENV_NAME"):
+        try:
+            import psutil
+
+            parent = psutil.Process(os.getppid())
+            started = dt.datetime.fromtimestamp(parent.create_time())
+            return f"{started:%Y%m%dT%H%M%S}-tox{parent.pid}"
+        except Exception:  # noqa: BLE001 - psutil missing or parent gone: fall back
+            pass
+    return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+
+
+def target_name() -> str:
+    """The target under test (``$HARNESS_TARGET``, set per tox environment)."""
+    return os.environ.get("HARNESS_TARGET") or "local"
+
+
+def target_import() -> str:
+    """The module name the target is imported as (``$HARNESS_IMPORT``, default httpx)."""
+    return os.environ.get("HARNESS_IMPORT") or "httpx"
+
+
+def new_result_path(kind: str, suffix: str = ".json", run: str | None = None,
+                    target: str | None = None) -> Path:
+    """A path for a new result file of ``kind`` that no earlier file occupies."""
+    directory = results_root() / (run or run_id()) / (target or target_name())
+    directory.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        name = f"{kind}{suffix}" if n == 1 else f"{kind}-{n}{suffix}"
+        path = directory / name
+        try:
+            path.touch(exist_ok=False)  # claim the name atomically
+        except FileExistsError:
+            continue
+        return path
+    raise RuntimeError(f"more than 999 {kind} files in {directory}")
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON to a temporary name, then rename: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as out:
+            json.dump(data, out, indent=2, default=str)
+            out.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def package_version(name: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def environment() -> dict[str, Any]:
+    """Versions of everything that shapes a result, recorded in every result file."""
+    packages = ["httpx", "httpcore", "h2", "h11", "requests", "urllib3", "anyio", "certifi",
+                "hypercorn", "granian", "httpx2", "httpxyz", "httpxr"]
+    return {
+        "target": target_name(),
+        "import_name": target_import(),
+        "packages": {name: v for name in packages if (v := package_version(name))},
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "run": run_id(),
+        "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(),
+    }

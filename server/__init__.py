@@ -1,0 +1,1 @@
+"""The harness's local origin server: an ASGI app, its listeners, and a pytest plugin."""

@@ -1,0 +1,468 @@
+"""The endpoint table: every path the server answers, with one line of documentation each.
+
+Shapes follow httpbin so that documentation examples port unchanged. Every endpoint
+bounds its own time (MAX_SECONDS) and size (MAX_BYTES); a bad parameter is a 400.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import json
+import re
+import zlib
+from functools import lru_cache
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from server import digest
+from server.asgi import (
+    BadRequest,
+    Request,
+    Send,
+    bounded_float,
+    bounded_int,
+    send_bytes,
+    send_error,
+    send_json,
+    send_start,
+)
+from server.payloads import DEFAULT_ENCODING_TEXT, SAMPLE_HTML, SAMPLE_JSON, pattern_chunks
+from server.stats import ServerStats
+
+MAX_SECONDS = 60.0
+MAX_BYTES = 1024**3
+MAX_REDIRECTS = 100
+MAX_LINES = 10_000
+DEFAULT_CHUNK = 64 * 1024
+
+Handler = Callable[[Request, Send], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    pattern: str  # "/delay/{seconds}"; "{rest:path}" also matches slashes
+    handler: Handler
+    doc: str
+    methods: tuple[str, ...] = ()  # empty: any method
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.pattern)
+
+
+_CONVERTERS = {"str": r"[^/]+", "path": r".*"}
+
+
+@lru_cache(maxsize=None)
+def _compile(pattern: str) -> re.Pattern[str]:
+    def group(match: re.Match[str]) -> str:
+        name, _, kind = match.group(1).partition(":")
+        return f"(?P<{name}>{_CONVERTERS[kind or 'str']})"
+
+    return re.compile("^" + re.sub(r"\{([^}]+)\}", group, pattern) + "$")
+
+
+# --- echo -----------------------------------------------------------------------------
+
+
+async def echo_document(request: Request) -> dict[str, Any]:
+    """Everything the client put on the wire, as the server received it."""
+    body = await request.body()
+    content_type = request.header("content-type") or ""
+    args: dict[str, Any] = {}
+    for key, value in request.query_items:
+        args.setdefault(key, []).append(value)
+    parsed_json = None
+    if body and "json" in content_type:
+        try:
+            parsed_json = json.loads(body)
+        except ValueError:
+            parsed_json = None
+    form = None
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        form = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+    merged: dict[str, str] = {}
+    for name, value in request.headers:
+        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+    client = request.scope.get("client")
+    return {
+        "method": request.method,
+        "url": f"{request.base_url()}{request.raw_path}"
+        + (f"?{request.raw_query}" if request.raw_query else ""),
+        "path": request.scope["path"],
+        "raw_path": request.raw_path,
+        "raw_query": request.raw_query,
+        "args": {k: v[0] if len(v) == 1 else v for k, v in args.items()},
+        "args_list": [list(item) for item in request.query_items],
+        "headers": merged,
+        "header_list": [list(item) for item in request.headers],
+        "body_base64": base64.b64encode(body).decode(),
+        "body_length": len(body),
+        "json": parsed_json,
+        "form": form,
+        "http_version": request.http_version,
+        "scheme": request.scheme,
+        "client": f"{client[0]}:{client[1]}" if client else None,
+    }
+
+
+async def anything(request: Request, send: Send) -> None:
+    await send_json(send, await echo_document(request))
+
+
+async def headers(request: Request, send: Send) -> None:
+    document = await echo_document(request)
+    await send_json(send, {"headers": document["headers"], "header_list": document["header_list"]})
+
+
+async def user_agent(request: Request, send: Send) -> None:
+    await send_json(send, {"user-agent": request.header("user-agent")})
+
+
+async def response_headers(request: Request, send: Send) -> None:
+    pairs = request.query_items
+    await send_json(send, {k: v for k, v in pairs}, headers=pairs)
+
+
+# --- status and redirects ---------------------------------------------------------------
+
+
+async def status(request: Request, send: Send) -> None:
+    code = bounded_int("code", request.params["code"], 200, 200, 599)
+    extra = []
+    if 300 <= code < 400 and code != 304:
+        extra.append(("location", "/get"))
+    if code == 401:
+        extra.append(("www-authenticate", 'Basic realm="httpx-harness"'))
+    await send_bytes(send, b"", code, "text/plain", extra)
+
+
+def _redirect_count(request: Request) -> int:
+    return bounded_int("n", request.params["n"], 1, 1, MAX_REDIRECTS)
+
+
+async def redirect(request: Request, send: Send) -> None:
+    n = _redirect_count(request)
+    absolute = request.query.get("absolute", "false").lower() == "true"
+    prefix = "absolute" if absolute else "relative"
+    await relative_or_absolute(request, send, prefix, n)
+
+
+async def relative_redirect(request: Request, send: Send) -> None:
+    await relative_or_absolute(request, send, "relative", _redirect_count(request))
+
+
+async def absolute_redirect(request: Request, send: Send) -> None:
+    await relative_or_absolute(request, send, "absolute", _redirect_count(request))
+
+
+async def relative_or_absolute(request: Request, send: Send, kind: str, n: int) -> None:
+    path = "/get" if n == 1 else f"/{kind}-redirect/{n - 1}"
+    location = f"{request.base_url()}{path}" if kind == "absolute" else path
+    await send_bytes(send, b"", 302, "text/plain", [("location", location)])
+
+
+async def redirect_to(request: Request, send: Send) -> None:
+    url = request.query.get("url")
+    if not url:
+        raise BadRequest("redirect-to needs ?url=")
+    code = request.query_int("status_code", 302, 300, 308)
+    await send_bytes(send, b"", code, "text/plain", [("location", url)])
+
+
+async def redirect_loop(request: Request, send: Send) -> None:
+    await send_bytes(send, b"", 302, "text/plain", [("location", "/redirect-loop")])
+
+
+# --- time -------------------------------------------------------------------------------
+
+
+async def wait_or_disconnect(request: Request, seconds: float) -> bool:
+    """Sleep up to ``seconds``; return False early if the client goes away."""
+    await request.body()  # drain the request so the next receive() reports a disconnect
+
+    async def disconnected() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+
+    try:
+        await asyncio.wait_for(disconnected(), timeout=min(seconds, MAX_SECONDS))
+    except asyncio.TimeoutError:
+        return True
+    return False
+
+
+async def delay(request: Request, send: Send) -> None:
+    seconds = bounded_float("seconds", request.params["seconds"], 0.0, 0.0, MAX_SECONDS)
+    if await wait_or_disconnect(request, seconds):
+        await send_json(send, await echo_document(request))
+
+
+async def hang(request: Request, send: Send) -> None:
+    """Hold the response until the client leaves (at most MAX_SECONDS)."""
+    after_headers = request.query.get("after_headers") == "1"
+    if after_headers:
+        await send_start(send, 200, [("content-type", "text/plain"), ("content-length", "1")])
+    if await wait_or_disconnect(request, MAX_SECONDS):
+        if not after_headers:
+            await send_start(send, 200, [("content-type", "text/plain"), ("content-length", "1")])
+        await send({"type": "http.response.body", "body": b".", "more_body": False})
+
+
+async def drip(request: Request, send: Send) -> None:
+    duration = request.query_float("duration", 2.0, 0, MAX_SECONDS)
+    initial = request.query_float("delay", 0.0, 0, MAX_SECONDS)
+    numbytes = request.query_int("numbytes", 10, 1, 10_000)
+    if duration + initial > MAX_SECONDS:
+        raise BadRequest(f"delay + duration must be at most {MAX_SECONDS}")
+    code = request.query_int("code", 200, 200, 599)
+    if initial and not await wait_or_disconnect(request, initial):
+        return
+    await send_start(
+        send, code, [("content-type", "application/octet-stream"), ("content-length", str(numbytes))]
+    )
+    pause = duration / numbytes
+    for i in range(numbytes):
+        await asyncio.sleep(pause)
+        await send({"type": "http.response.body", "body": b"*", "more_body": i < numbytes - 1})
+
+
+# --- bodies -----------------------------------------------------------------------------
+
+
+def _size_and_seed(request: Request) -> tuple[int, int, int]:
+    n = bounded_int("n", request.params["n"], 0, 0, MAX_BYTES)
+    seed = request.query_int("seed", 0, 0, 2**32)
+    chunk = request.query_int("chunk_size", DEFAULT_CHUNK, 1, 16 * 1024 * 1024)
+    return n, seed, chunk
+
+
+async def _send_pattern(send: Send, n: int, seed: int, chunk: int, length: bool) -> None:
+    head = [("content-type", "application/octet-stream")]
+    if length:
+        head.append(("content-length", str(n)))
+    await send_start(send, 200, head)
+    for piece in pattern_chunks(n, seed, chunk):
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def bytes_(request: Request, send: Send) -> None:
+    n, seed, chunk = _size_and_seed(request)
+    await _send_pattern(send, n, seed, chunk, length=True)
+
+
+async def stream_bytes(request: Request, send: Send) -> None:
+    n, seed, chunk = _size_and_seed(request)
+    await _send_pattern(send, n, seed, chunk, length=False)
+
+
+async def stream_lines(request: Request, send: Send) -> None:
+    n = bounded_int("n", request.params["n"], 1, 0, MAX_LINES)
+    document = await echo_document(request)
+    await send_start(send, 200, [("content-type", "application/json")])
+    for i in range(n):
+        line = json.dumps({"id": i, "url": document["url"], "args": document["args"]}) + "\n"
+        await send({"type": "http.response.body", "body": line.encode(), "more_body": True})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def sample_json(request: Request, send: Send) -> None:
+    await send_json(send, SAMPLE_JSON)
+
+
+async def sample_html(request: Request, send: Send) -> None:
+    await send_bytes(send, SAMPLE_HTML.encode(), content_type="text/html; charset=utf-8")
+
+
+async def encoding(request: Request, send: Send) -> None:
+    charset = request.params["charset"]
+    text = request.query.get("text", DEFAULT_ENCODING_TEXT)
+    try:
+        body = text.encode(charset)
+    except LookupError:
+        raise BadRequest(f"unknown charset {charset!r}") from None
+    except UnicodeEncodeError:
+        raise BadRequest(f"text cannot be encoded in {charset}") from None
+    declare = request.query.get("declare", "1") != "0"
+    content_type = f"text/plain; charset={charset}" if declare else "text/plain"
+    await send_bytes(send, body, content_type=content_type)
+
+
+async def _compressed(request: Request, send: Send, name: str, compress: Any) -> None:
+    document = await echo_document(request)
+    document[name] = True
+    raw = json.dumps(document).encode()
+    await send_bytes(send, compress(raw), content_type="application/json",
+                     headers=[("content-encoding", name)])
+
+
+async def gzip_(request: Request, send: Send) -> None:
+    await _compressed(request, send, "gzip", gzip.compress)
+
+
+async def deflate(request: Request, send: Send) -> None:
+    await _compressed(request, send, "deflate", zlib.compress)
+
+
+async def brotli_(request: Request, send: Send) -> None:
+    try:
+        import brotli  # type: ignore[import-not-found]
+    except ImportError:
+        await send_error(send, 501, "brotli is not installed on the server")
+        return
+    await _compressed(request, send, "br", brotli.compress)
+
+
+# --- cookies and auth -------------------------------------------------------------------
+
+
+def _request_cookies(request: Request) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for name, value in request.headers:
+        if name == "cookie":
+            for part in value.split(";"):
+                key, _, val = part.strip().partition("=")
+                if key:
+                    cookies[key] = val
+    return cookies
+
+
+async def cookies(request: Request, send: Send) -> None:
+    await send_json(send, {"cookies": _request_cookies(request)})
+
+
+async def cookies_set(request: Request, send: Send) -> None:
+    pairs = request.query_items
+    if "name" in request.params:
+        pairs = [(request.params["name"], request.params["value"])]
+    set_cookies = [("set-cookie", f"{k}={v}; Path=/") for k, v in pairs]
+    await send_bytes(send, b"", 302, "text/plain", [("location", "/cookies"), *set_cookies])
+
+
+async def cookies_delete(request: Request, send: Send) -> None:
+    expired = "=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/"
+    set_cookies = [("set-cookie", f"{k}{expired}") for k, _ in request.query_items]
+    await send_bytes(send, b"", 302, "text/plain", [("location", "/cookies"), *set_cookies])
+
+
+async def basic_auth(request: Request, send: Send) -> None:
+    user, passwd = request.params["user"], request.params["passwd"]
+    expected = "Basic " + base64.b64encode(f"{user}:{passwd}".encode()).decode()
+    if request.header("authorization") == expected:
+        await send_json(send, {"authenticated": True, "user": user})
+    else:
+        await send_json(send, {"authenticated": False}, 401,
+                        [("www-authenticate", 'Basic realm="httpx-harness"')])
+
+
+async def digest_auth(request: Request, send: Send) -> None:
+    qop, user, passwd = request.params["qop"], request.params["user"], request.params["passwd"]
+    algorithm = request.params.get("algorithm") or "MD5"
+    if qop not in digest.QOPS or algorithm not in digest.ALGORITHMS:
+        raise BadRequest(f"qop must be one of {digest.QOPS}, algorithm one of "
+                         f"{sorted(digest.ALGORITHMS)}")
+    fields = digest.parse_authorization(request.header("authorization") or "")
+    body = await request.body()
+    if fields and digest.verify(fields, request.method, user, passwd, body, algorithm):
+        await send_json(send, {"authenticated": True, "user": user})
+        return
+    challenge = digest.challenge("httpx-harness", qop, algorithm)
+    await send_json(send, {"authenticated": False}, 401, [("www-authenticate", challenge)])
+
+
+# --- faults -----------------------------------------------------------------------------
+
+
+class ConnectionAborted(Exception):
+    """Raised by a fault endpoint to make the ASGI server drop the connection mid-body."""
+
+
+async def fault_close_mid_body(request: Request, send: Send) -> None:
+    await send_start(send, 200, [("content-type", "text/plain"), ("content-length", "1000")])
+    await send({"type": "http.response.body", "body": b"x" * 500, "more_body": True})
+    await asyncio.sleep(0.05)  # let the first half reach the client before the abort
+    raise ConnectionAborted("fault: connection closed mid-body")
+
+
+async def fault_bad_gzip(request: Request, send: Send) -> None:
+    await send_bytes(send, b"this is not gzip data", content_type="text/plain",
+                     headers=[("content-encoding", "gzip")])
+
+
+async def fault_short_body(request: Request, send: Send) -> None:
+    await send_start(send, 200, [("content-type", "text/plain"), ("content-length", "100")])
+    await send({"type": "http.response.body", "body": b"y" * 50, "more_body": False})
+
+
+# --- stats ------------------------------------------------------------------------------
+
+
+def stats_endpoints(stats: ServerStats) -> list[Endpoint]:
+    async def show(request: Request, send: Send) -> None:
+        await send_json(send, stats.snapshot())
+
+    async def reset(request: Request, send: Send) -> None:
+        stats.reset()
+        await send_json(send, stats.snapshot())
+
+    return [
+        Endpoint("/stats", show, "What the server saw since the last reset (not counted)."),
+        Endpoint("/stats/reset", reset, "Zero the counters; returns the empty snapshot."),
+    ]
+
+
+ENDPOINTS: list[Endpoint] = [
+    Endpoint("/get", anything, "Echo of the request (GET only).", ("GET", "HEAD")),
+    Endpoint("/post", anything, "Echo of the request (POST only).", ("POST",)),
+    Endpoint("/put", anything, "Echo of the request (PUT only).", ("PUT",)),
+    Endpoint("/patch", anything, "Echo of the request (PATCH only).", ("PATCH",)),
+    Endpoint("/delete", anything, "Echo of the request (DELETE only).", ("DELETE",)),
+    Endpoint("/anything", anything, "Echo: method, raw path and query, headers in wire order, "
+             "body (base64 and length), HTTP version, client address."),
+    Endpoint("/anything/{rest:path}", anything, "Same echo under any sub-path."),
+    Endpoint("/headers", headers, "The request headers, merged and in wire order."),
+    Endpoint("/user-agent", user_agent, "The User-Agent header."),
+    Endpoint("/response-headers", response_headers, "Sets each query pair as a response header."),
+    Endpoint("/status/{code}", status, "Empty response with that status (3xx: Location /get)."),
+    Endpoint("/redirect/{n}", redirect, "n relative redirects to /get (?absolute=true)."),
+    Endpoint("/relative-redirect/{n}", relative_redirect, "n relative redirects to /get."),
+    Endpoint("/absolute-redirect/{n}", absolute_redirect, "n absolute redirects to /get."),
+    Endpoint("/redirect-to", redirect_to, "Redirect to ?url= with ?status_code= (302)."),
+    Endpoint("/redirect-loop", redirect_loop, "Redirects to itself forever."),
+    Endpoint("/delay/{seconds}", delay, "Echo after that many seconds (max 60)."),
+    Endpoint("/hang", hang, "Holds the response until the client leaves (max 60 s); "
+             "?after_headers=1 sends headers first and holds the body."),
+    Endpoint("/drip", drip, "numbytes over duration seconds after ?delay=, Content-Length set."),
+    Endpoint("/bytes/{n}", bytes_, "n deterministic bytes from ?seed=, Content-Length set."),
+    Endpoint("/stream-bytes/{n}", stream_bytes, "n deterministic bytes, chunked, "
+             "?chunk_size= per chunk."),
+    Endpoint("/stream/{n}", stream_lines, "n JSON lines, chunked."),
+    Endpoint("/json", sample_json, "A fixed JSON document."),
+    Endpoint("/html", sample_html, "A fixed UTF-8 HTML page."),
+    Endpoint("/encoding/{charset}", encoding, "?text= encoded in charset; ?declare=0 omits "
+             "the charset from Content-Type."),
+    Endpoint("/gzip", gzip_, "Echo, gzip-encoded."),
+    Endpoint("/deflate", deflate, "Echo, deflate-encoded (zlib stream)."),
+    Endpoint("/brotli", brotli_, "Echo, brotli-encoded (501 if brotli is not installed)."),
+    Endpoint("/cookies", cookies, "The cookies the request carried."),
+    Endpoint("/cookies/set", cookies_set, "Sets each query pair as a cookie, redirects to "
+             "/cookies."),
+    Endpoint("/cookies/set/{name}/{value}", cookies_set, "Sets one cookie, redirects to "
+             "/cookies."),
+    Endpoint("/cookies/delete", cookies_delete, "Expires each named cookie, redirects to "
+             "/cookies."),
+    Endpoint("/basic-auth/{user}/{passwd}", basic_auth, "200 with the right Basic "
+             "credentials, else 401 with a challenge."),
+    Endpoint("/digest-auth/{qop}/{user}/{passwd}", digest_auth, "Digest auth (MD5)."),
+    Endpoint("/digest-auth/{qop}/{user}/{passwd}/{algorithm}", digest_auth,
+             "Digest auth with MD5, SHA-256 or SHA-512."),
+    Endpoint("/faults/close-mid-body", fault_close_mid_body, "Sends half of a declared body, "
+             "then drops the connection."),
+    Endpoint("/faults/bad-gzip", fault_bad_gzip, "Content-Encoding: gzip on a body that is not."),
+    Endpoint("/faults/short-body", fault_short_body, "Content-Length 100 with a 50-byte body."),
+]

@@ -1,0 +1,158 @@
+"""Start ``python -m server`` as a child process, read its JSON line, stop it by PID."""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+READY_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerError(RuntimeError):
+    """The server could not be started; the message is one line saying why."""
+
+
+@dataclass
+class ServerInfo:
+    """The server's JSON line, with conveniences for clients."""
+
+    http: str
+    https: str
+    https_h1: str
+    ca: str
+    pid: int
+    engine: str = "hypercorn"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_line(cls, line: str) -> ServerInfo:
+        data = json.loads(line)
+        known = {k: data.pop(k) for k in ("http", "https", "https_h1", "ca", "pid", "engine")
+                 if k in data}
+        return cls(**known, extra=data)
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context that trusts only this server's throw-away CA."""
+        return ssl.create_default_context(cafile=self.ca)
+
+    def url(self, listener: str = "http") -> str:
+        return getattr(self, listener)
+
+
+class ServerProcess:
+    """A running ``python -m server``; a context manager that always stops what it started."""
+
+    def __init__(self, engine: str = "hypercorn", cpu: int | None = None,
+                 ready_timeout: float = READY_TIMEOUT) -> None:
+        self.engine = engine
+        self.cpu = cpu
+        self.ready_timeout = ready_timeout
+        self.process: subprocess.Popen[bytes] | None = None
+        self.info: ServerInfo | None = None
+        self.log_path: Path | None = None
+
+    def start(self) -> ServerInfo:
+        command = [sys.executable, "-m", "server", "--engine", self.engine, "--exit-with-stdin"]
+        if self.cpu is not None:
+            command += ["--cpu", str(self.cpu)]
+        log = tempfile.NamedTemporaryFile(prefix="httpx-harness-server-", suffix=".log",
+                                          delete=False)
+        self.log_path = Path(log.name)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+            cwd=REPO_ROOT,
+        )
+        log.close()
+        try:
+            line = self._read_line()
+            self.info = ServerInfo.from_line(line)
+        except BaseException:
+            self.stop(keep_log=True)
+            raise
+        return self.info
+
+    def _read_line(self) -> str:
+        assert self.process is not None and self.process.stdout is not None
+        selector = selectors.DefaultSelector()
+        selector.register(self.process.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + self.ready_timeout
+        buffer = b""
+        while b"\n" not in buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServerError(f"server not ready in {self.ready_timeout:g} s "
+                                  f"(log: {self.log_path})")
+            if not selector.select(remaining):
+                continue
+            chunk = os.read(self.process.stdout.fileno(), 4096)
+            if not chunk:
+                raise ServerError(f"server exited with code {self.process.wait()}: "
+                                  f"{self.last_log_line()}")
+            buffer += chunk
+        line = buffer.split(b"\n", 1)[0].decode()
+        try:
+            json.loads(line)
+        except ValueError:
+            raise ServerError(f"server printed {line[:80]!r}, not its JSON line") from None
+        return line
+
+    def last_log_line(self) -> str:
+        if self.log_path and self.log_path.exists():
+            lines = self.log_path.read_text(errors="replace").strip().splitlines()
+            if lines:
+                return lines[-1]
+        return "no output"
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process tree has used so far (psutil)."""
+        import psutil
+
+        assert self.process is not None
+        root = psutil.Process(self.process.pid)
+        total = 0.0
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def stop(self, keep_log: bool = False) -> int | None:
+        """SIGTERM the process we started (by PID), SIGKILL it if it lingers."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(STOP_TIMEOUT)
+        for stream in (process.stdin, process.stdout):
+            if stream:
+                stream.close()
+        if self.log_path and not keep_log:
+            self.log_path.unlink(missing_ok=True)
+        return process.returncode
+
+    def __enter__(self) -> ServerInfo:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

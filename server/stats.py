@@ -1,0 +1,102 @@
+"""What the server saw on the wire since the last reset: connections, versions, concurrency.
+
+Plain ASGI has no connection object, so a connection is identified by the listener address
+(``scope["server"]``) and the client's address and port (``scope["client"]``): a TCP
+connection keeps its client port for life, and HTTP/2 streams share their connection's.
+A connection is counted from its first request; one that carries none is not seen.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from server.asgi import Scope
+
+ConnectionKey = tuple[Any, ...]
+
+
+@dataclass
+class _Connection:
+    listener: str
+    protocol: str  # "HTTP/1.1", "HTTP/2", ...
+    requests: int = 0
+    in_flight: int = 0
+    peak_in_flight: int = 0
+
+
+@dataclass
+class ServerStats:
+    """Counters the app updates around every request it serves (except /stats itself)."""
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _connections: dict[ConnectionKey, _Connection] = field(default_factory=dict)
+    _versions: Counter[str] = field(default_factory=Counter)
+    _in_flight: int = 0
+    _peak_in_flight: int = 0
+    _requests: int = 0
+    _since: float = field(default_factory=time.time)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._connections.clear()
+            self._versions.clear()
+            self._in_flight = self._peak_in_flight = self._requests = 0
+            self._since = time.time()
+
+    def request_started(self, scope: Scope) -> ConnectionKey:
+        key = _connection_key(scope)
+        protocol = "HTTP/" + scope.get("http_version", "1.1")
+        with self._lock:
+            conn = self._connections.get(key)
+            if conn is None:
+                listener = f"{scope.get('scheme', 'http')}:{_port(scope.get('server'))}"
+                conn = self._connections[key] = _Connection(listener, protocol)
+            conn.requests += 1
+            conn.in_flight += 1
+            conn.peak_in_flight = max(conn.peak_in_flight, conn.in_flight)
+            self._versions[protocol] += 1
+            self._requests += 1
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        return key
+
+    def request_finished(self, key: ConnectionKey) -> None:
+        with self._lock:
+            conn = self._connections.get(key)
+            if conn is not None:  # a reset may have happened mid-request
+                conn.in_flight -= 1
+                self._in_flight -= 1
+
+    def snapshot(self) -> dict[str, Any]:
+        """The JSON document served at /stats."""
+        with self._lock:
+            conns = list(self._connections.values())
+            by_protocol = Counter(c.protocol for c in conns)
+            by_listener = Counter(c.listener for c in conns)
+            h2_peaks = [c.peak_in_flight for c in conns if c.protocol == "HTTP/2"]
+            return {
+                "since": self._since,
+                "requests": self._requests,
+                "connections": len(conns),
+                "connections_by_protocol": dict(by_protocol),
+                "connections_by_listener": dict(by_listener),
+                "requests_per_connection": [c.requests for c in conns],
+                "http_versions": dict(self._versions),
+                "in_flight": self._in_flight,
+                "peak_in_flight": self._peak_in_flight,
+                "peak_streams_per_h2_connection": max(h2_peaks, default=0),
+            }
+
+
+def _port(address: Any) -> Any:
+    return address[1] if address else None
+
+
+def _connection_key(scope: Scope) -> ConnectionKey:
+    server = tuple(scope.get("server") or ())
+    client = tuple(scope.get("client") or ())
+    return (scope.get("scheme"), server, client)
