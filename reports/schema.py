@@ -46,7 +46,7 @@ def run_id() -> str:
             parent = psutil.Process(os.getppid())
             started = dt.datetime.fromtimestamp(parent.create_time())
             return f"{started:%Y%m%dT%H%M%S}-tox{parent.pid}"
-        except Exception:  # noqa: BLE001 - psutil missing or parent gone: fall back
+        except Exception:
             pass
     return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
 

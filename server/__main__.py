@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
@@ -52,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, AttributeError) as error:
             return fail(f"cannot pin to CPU {args.cpu}: {error}")
 
+    # Until the engine installs its own handlers, a stop signal still cleans up and exits 0.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_cleanly)
     workdir = Path(tempfile.mkdtemp(prefix="httpx-harness-server-"))
     try:
         try:
@@ -68,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _serve(engine: str, listeners: list, certs: object, line: dict) -> int:

@@ -12,9 +12,9 @@ import gzip
 import json
 import re
 import zlib
-from functools import lru_cache
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -57,7 +57,7 @@ class Endpoint:
 _CONVERTERS = {"str": r"[^/]+", "path": r".*"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compile(pattern: str) -> re.Pattern[str]:
     def group(match: re.Match[str]) -> str:
         name, _, kind = match.group(1).partition(":")
@@ -222,9 +222,8 @@ async def drip(request: Request, send: Send) -> None:
     code = request.query_int("code", 200, 200, 599)
     if initial and not await wait_or_disconnect(request, initial):
         return
-    await send_start(
-        send, code, [("content-type", "application/octet-stream"), ("content-length", str(numbytes))]
-    )
+    head = [("content-type", "application/octet-stream"), ("content-length", str(numbytes))]
+    await send_start(send, code, head)
     pause = duration / numbytes
     for i in range(numbytes):
         await asyncio.sleep(pause)
@@ -462,7 +461,7 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("/digest-auth/{qop}/{user}/{passwd}/{algorithm}", digest_auth,
              "Digest auth with MD5, SHA-256 or SHA-512."),
     Endpoint("/faults/close-mid-body", fault_close_mid_body, "Sends half of a declared body, "
-             "then drops the connection."),
+             "then drops the connection (HTTP/1.1; on HTTP/2 hypercorn leaves the stream open)."),
     Endpoint("/faults/bad-gzip", fault_bad_gzip, "Content-Encoding: gzip on a body that is not."),
     Endpoint("/faults/short-body", fault_short_body, "Content-Length 100 with a 50-byte body."),
 ]

@@ -74,7 +74,7 @@ def serve_granian(listeners: list[Listener], certs: CertificateFiles, line: dict
     """Serve every listener until SIGINT/SIGTERM; print the JSON line once all accept."""
     try:
         servers = [_embedded_server(listener, certs) for listener in listeners]
-    except Exception as error:  # noqa: BLE001 - any granian setup error is one line
+    except Exception as error:
         print(f"server: granian could not be configured: {error}", flush=True,
               file=__import__("sys").stderr)
         return 1

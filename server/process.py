@@ -67,16 +67,15 @@ class ServerProcess:
         command = [sys.executable, "-m", "server", "--engine", self.engine, "--exit-with-stdin"]
         if self.cpu is not None:
             command += ["--cpu", str(self.cpu)]
-        log = tempfile.NamedTemporaryFile(prefix="httpx-harness-server-", suffix=".log",
-                                          delete=False)
-        self.log_path = Path(log.name)
+        fd, log_name = tempfile.mkstemp(prefix="httpx-harness-server-", suffix=".log")
+        self.log_path = Path(log_name)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
-            cwd=REPO_ROOT,
-        )
-        log.close()
+        with os.fdopen(fd, "wb") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                cwd=REPO_ROOT,
+            )
         try:
             line = self._read_line()
             self.info = ServerInfo.from_line(line)
