@@ -1,0 +1,132 @@
+"""Find and read every result file under one or more results roots.
+
+The layout is ``<root>/<run>/<target>/{conformance*.json, bench*.json}`` (see
+``reports.schema``). Several roots merge: a CI matrix with one tox environment per job
+uploads one ``results/`` each, and the report job downloads them side by side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reports.errors import InputError
+from reports.readers import read_bench, read_conformance
+
+REPORT_DIRECTORY = "report"
+
+
+@dataclass
+class TargetResults:
+    """The result files of one target in one run, oldest first."""
+
+    run: str
+    target: str
+    conformance: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+    bench: list[tuple[Path, dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def latest_conformance(self) -> tuple[Path, dict[str, Any]] | None:
+        """A rerun in the same run writes conformance-2.json: the last one written counts."""
+        return self.conformance[-1] if self.conformance else None
+
+
+@dataclass
+class Run:
+    """One run (one tox invocation, or one CI workflow with a shared ``HARNESS_RUN``)."""
+
+    name: str
+    directories: list[Path] = field(default_factory=list)
+    targets: dict[str, TargetResults] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> dt.datetime:
+        """The newest timestamp recorded in the run's files (directory time if none)."""
+        stamps = [stamp for results in self.targets.values()
+                  for _, document in results.conformance + results.bench
+                  if (stamp := document_time(document)) is not None]
+        if stamps:
+            return max(stamps)
+        mtime = max(directory.stat().st_mtime for directory in self.directories)
+        return dt.datetime.fromtimestamp(mtime, dt.timezone.utc)
+
+
+def load_results(roots: Iterable[Path]) -> dict[str, Run]:
+    """Every run under ``roots``, by name, oldest first. Bad files raise InputError."""
+    runs: dict[str, Run] = {}
+    for root in roots:
+        if not root.is_dir():
+            raise InputError(root, "no such results directory")
+        for run_directory in sorted(_subdirectories(root)):
+            load_run_directory(run_directory, runs)
+    if not any(run.targets for run in runs.values()):
+        names = ", ".join(str(root) for root in roots)
+        raise InputError(names, "no result files (expected <run>/<target>/conformance*.json "
+                                "or bench*.json)")
+    ordered = sorted((run for run in runs.values() if run.targets),
+                     key=lambda run: (run.finished, run.name))
+    return {run.name: run for run in ordered}
+
+
+def load_run_directory(run_directory: Path, runs: dict[str, Run]) -> None:
+    """Add the targets found in one ``<root>/<run>`` directory to ``runs``."""
+    run = runs.setdefault(run_directory.name, Run(run_directory.name))
+    run.directories.append(run_directory)
+    for target_directory in sorted(_subdirectories(run_directory)):
+        if target_directory.name == REPORT_DIRECTORY:
+            continue
+        results = load_target_directory(target_directory, run.name)
+        if results is None:
+            continue
+        merged = run.targets.setdefault(results.target, TargetResults(run.name, results.target))
+        merged.conformance.extend(results.conformance)
+        merged.bench.extend(results.bench)
+
+
+def load_target_directory(directory: Path, run: str | None = None) -> TargetResults | None:
+    """The result files in one ``<run>/<target>`` directory, or None if it holds none."""
+    results = TargetResults(run or directory.parent.name, directory.name)
+    results.conformance = [(path, read_conformance(path))
+                           for path in result_files(directory, "conformance")]
+    results.bench = [(path, read_bench(path)) for path in result_files(directory, "bench")]
+    if not results.conformance and not results.bench:
+        return None
+    return results
+
+
+def result_files(directory: Path, kind: str) -> list[Path]:
+    """``kind.json``, ``kind-2.json``, ... in the order they were written."""
+    pattern = re.compile(rf"{re.escape(kind)}(?:-(\d+))?\.json")
+    found = [(int(match.group(1) or 1), path) for path in directory.iterdir()
+             if (match := pattern.fullmatch(path.name)) and path.is_file()]
+    return [path for _, path in sorted(found)]
+
+
+def document_time(document: dict[str, Any]) -> dt.datetime | None:
+    """When a result document was written: conformance ``started``, benchmark ``datetime``."""
+    environment = document.get("environment") or {}
+    harness = (document.get("machine_info") or {}).get("harness") or {}
+    for value in (document.get("started"), document.get("datetime"),
+                  environment.get("timestamp"), harness.get("timestamp")):
+        if isinstance(value, str):
+            try:
+                stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.timezone.utc)
+    return None
+
+
+def natural_key(name: str) -> list[Any]:
+    """Sort key that puts httpx-0.27.2 before httpx-0.28.1 before httpx-1.0.dev6."""
+    return [(0, int(part)) if part.isdigit() else (1, part)
+            for part in re.split(r"(\d+)", name) if part]
+
+
+def _subdirectories(directory: Path) -> list[Path]:
+    return [path for path in directory.iterdir()
+            if path.is_dir() and not path.name.startswith(".")]
