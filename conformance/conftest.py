@@ -1,0 +1,121 @@
+"""Fixtures of the conformance suite and the registration of its recorder.
+
+The library under test comes from ``hx`` (a ``Target`` proxy of ``$HARNESS_IMPORT``),
+requests from ``requests_side``; no test imports either at module level, so a fork, a
+version without some API, or a missing requests is an outcome, not a collection error.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from conformance.background import Background
+from conformance.recording import (
+    ConformanceRecorder,
+    SideResult,
+    claim_of,
+    record_observed,
+    record_requests_side,
+)
+from conformance.target import NotInstalled, Target, import_target
+from server.process import ServerInfo
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--claim", action="append", dest="conformance_claims", metavar="PATTERN",
+                     help="run only the claims whose id matches this glob (repeatable)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    recorder = ConformanceRecorder(config)
+    config.pluginmanager.register(recorder, "conformance-recorder")
+    recorder.reserve_junit_path()
+
+
+@pytest.fixture(scope="session")
+def hx() -> Target:
+    """The library under test (httpx or a fork) as a module proxy."""
+    return Target(import_target())
+
+
+class RequestsSide:
+    """The requests half of a difference claim: ``with requests_side: ...`` records it.
+
+    The block's failure does not stop the test (the httpx half still runs); the recorder
+    fails the test afterwards if the requests half did not hold.
+    """
+
+    def __init__(self, item: pytest.Item) -> None:
+        self.item = item
+        self.result = SideResult()
+        self._module: ModuleType | None = None
+
+    @property
+    def lib(self) -> ModuleType:
+        if self._module is None:
+            try:
+                import requests
+            except ImportError as error:
+                raise NotInstalled(f"cannot import requests: {error}") from None
+            self._module = requests
+        return self._module
+
+    def observe(self, value: Any) -> None:
+        self.result.observed = value
+
+    def __enter__(self) -> RequestsSide:
+        record_requests_side(self.item, self.result)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: Any) -> bool:
+        if error is None:
+            return False
+        if not isinstance(error, Exception):
+            return False  # KeyboardInterrupt, pytest-timeout: let them through
+        self.result.outcome = "not-installed" if isinstance(error, NotInstalled) else "broken"
+        self.result.message = " ".join(f"{type(error).__name__}: {error}".split())[:400]
+        return True
+
+
+@pytest.fixture
+def requests_side(request: pytest.FixtureRequest) -> RequestsSide:
+    return RequestsSide(request.node)
+
+
+@pytest.fixture
+def observe(request: pytest.FixtureRequest) -> Any:
+    """``observe(value)`` records what the target did (JSON-able) for conformance.json."""
+
+    def record(value: Any) -> Any:
+        record_observed(request.node, value)
+        return value
+
+    return record
+
+
+@pytest.fixture(scope="session")
+def background(request: pytest.FixtureRequest, server: ServerInfo,
+               server_ssl_context: ssl.SSLContext) -> Iterator[Background]:
+    """Slow jobs of the selected claims, all started at the first test that needs one."""
+    claims = {claim_of(item) for item in request.session.items} - {None}
+    try:
+        target: Target | NotInstalled = Target(import_target())
+    except NotInstalled as error:
+        target = error
+    runner = Background({c for c in claims if c}, {"hx": target, "server": server})
+    yield runner
+    runner.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_background_early(request: pytest.FixtureRequest) -> None:
+    """Start the slow jobs with the session, not when their test is finally reached."""
+    if any(claim_of(item) for item in request.session.items):
+        request.getfixturevalue("background")

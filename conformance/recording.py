@@ -1,0 +1,263 @@
+"""pytest plugin: maps each test to its claim and outcome, writes conformance.json + JUnit XML.
+
+Registered by ``conformance/conftest.py``. Per test the outcome is ``holds`` (passed),
+``missing-api`` (the target lacks a name or argument), ``not-installed`` (the target cannot
+be imported) or ``broken`` (anything else). A failure the target's expectations file
+predicts is reported as xfail, so a run stays green on known deviations; any claim whose
+outcome differs from its expectation makes the session fail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.catalogue import Claim, coverage_problems, load_catalogue
+from conformance.expectations import Expectation, expected_outcome, load_expectations
+from conformance.target import NotInstalled, is_missing_api, target_name
+from reports import schema
+
+CONFORMANCE_DIR = Path(__file__).resolve().parent
+DEFAULT_TEST_TIMEOUT = 30.0
+MESSAGE_LIMIT = 400
+# When one claim has several tests, the claim takes the first of these its tests show.
+PRECEDENCE = ("not-installed", "missing-api", "broken", "holds")
+
+
+@dataclass
+class SideResult:
+    """The outcome of one client's side of a test."""
+
+    outcome: str = "holds"
+    observed: Any = None
+    message: str = ""
+
+
+@dataclass
+class TestRecord:
+    name: str
+    httpx: SideResult = field(default_factory=SideResult)
+    requests: SideResult | None = None
+    duration: float = 0.0
+
+
+observed_key = pytest.StashKey[dict[str, Any]]()
+requests_key = pytest.StashKey[SideResult]()
+
+
+def claim_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("claim")
+    return str(marker.args[0]) if marker and marker.args else None
+
+
+def short_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    text = " ".join(excinfo.exconly().split())
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+def classify(excinfo: pytest.ExceptionInfo[BaseException], target_module: str) -> str:
+    if isinstance(excinfo.value, NotInstalled):
+        return "not-installed"
+    if is_missing_api(excinfo.value, target_module):
+        return "missing-api"
+    return "broken"
+
+
+def record_observed(item: pytest.Item, value: Any) -> None:
+    item.stash[observed_key] = {"value": value}
+
+
+def record_requests_side(item: pytest.Item, result: SideResult) -> None:
+    item.stash[requests_key] = result
+
+
+class ConformanceRecorder:
+    """Collects per-test outcomes and writes the run's conformance.json at session end."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.catalogue: dict[str, Claim] = load_catalogue()
+        self.target = target_name()
+        self.run = schema.run_id()  # once: outside tox it is derived from the clock
+        self.import_name = schema.target_import()
+        self.expectations: dict[str, Expectation] = load_expectations(self.target)
+        self.records: dict[str, list[TestRecord]] = {}
+        self.problems: list[str] = []
+        self.started = dt.datetime.now(dt.timezone.utc)
+        self.clock = time.monotonic()
+        self.result_path: Path | None = None
+        self.claims_document: list[dict[str, Any]] = []
+
+    def reserve_junit_path(self) -> None:
+        """Point pytest's own JUnit XML writer at this run's result directory."""
+        if not self.config.option.collectonly and not self.config.option.xmlpath:
+            self.config.option.xmlpath = str(schema.new_result_path(
+                "conformance", ".xml", run=self.run, target=self.target))
+
+    # --- collection ---------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        marked = []
+        for item in items:
+            claim = claim_of(item)
+            if claim is None:
+                self.problems.append(f"{item.nodeid} has no @pytest.mark.claim")
+                continue
+            marked.append(claim)
+            if item.get_closest_marker("timeout") is None:
+                item.add_marker(pytest.mark.timeout(DEFAULT_TEST_TIMEOUT))
+        if self.collected_whole_suite(config):
+            self.problems += coverage_problems(self.catalogue, marked)
+        else:
+            self.problems += [p for p in coverage_problems(self.catalogue, marked)
+                              if "unknown claim" in p]
+        patterns = config.getoption("conformance_claims") or []
+        if patterns:
+            keep = [i for i in items if any(fnmatch.fnmatch(claim_of(i) or "", p)
+                                            for p in patterns)]
+            config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+            items[:] = keep
+
+    @staticmethod
+    def collected_whole_suite(config: pytest.Config) -> bool:
+        """True when the arguments name the whole suite (so every claim must have a test)."""
+        paths = [Path(config.invocation_params.dir, a.split("::")[0]).resolve()
+                 for a in config.args]
+        return all(path == CONFORMANCE_DIR for path in paths)
+
+    # --- per test -----------------------------------------------------------------------
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        claim = claim_of(item)
+        if claim is None or claim not in self.catalogue:
+            return
+        if report.when == "setup" and report.passed:
+            return
+        if report.when == "teardown" and not report.failed:
+            return
+        record = self.record_for(item, claim)
+        record.duration += report.duration
+        side = record.httpx
+        if report.failed and call.excinfo is not None:
+            side.outcome = classify(call.excinfo, self.import_name)
+            side.message = short_message(call.excinfo)
+        elif report.skipped:
+            side.outcome, side.message = "broken", f"skipped: {report.longreprtext[:200]}"
+        side.observed = item.stash.get(observed_key, {}).get("value")
+        record.requests = item.stash.get(requests_key, None)
+        if report.when != "call":
+            return
+        if (report.passed and record.requests is not None
+                and record.requests.outcome != "holds"):
+            # The claim is a difference from requests: its requests side must hold too.
+            report.outcome = "failed"
+            report.longrepr = f"requests side of {claim}: {record.requests.message}"
+            return
+        expected = expected_outcome(self.expectations, claim)
+        if report.failed and side.outcome == expected.outcome:
+            report.outcome = "skipped"
+            report.wasxfail = f"known deviation ({expected.outcome}): {expected.note}"
+
+    def record_for(self, item: pytest.Item, claim: str) -> TestRecord:
+        records = self.records.setdefault(claim, [])
+        for record in records:
+            if record.name == item.nodeid:
+                return record
+        records.append(TestRecord(item.nodeid))
+        return records[-1]
+
+    # --- session end --------------------------------------------------------------------
+
+    def claim_entry(self, claim: Claim, records: list[TestRecord]) -> dict[str, Any]:
+        def merged(sides: list[tuple[str, SideResult]]) -> SideResult:
+            worst = min(sides, key=lambda s: PRECEDENCE.index(s[1].outcome))[1]
+            if len(sides) == 1:
+                observed = sides[0][1].observed
+            else:
+                observed = {name.split("[", 1)[-1].rstrip("]") if "[" in name else name:
+                            side.observed for name, side in sides}
+            return SideResult(worst.outcome, observed, worst.message)
+
+        httpx_side = merged([(r.name, r.httpx) for r in records])
+        requests_sides = [(r.name, r.requests) for r in records if r.requests is not None]
+        requests_side = merged(requests_sides) if requests_sides else None
+        expected = expected_outcome(self.expectations, claim.id)
+        unexpected = httpx_side.outcome != expected.outcome or (
+            requests_side is not None and requests_side.outcome != "holds")
+        return {
+            "id": claim.id,
+            "sentence": claim.sentence,
+            "source": claim.source,
+            "outcome": httpx_side.outcome,
+            "expected": expected.outcome,
+            "unexpected": unexpected,
+            "observed": httpx_side.observed,
+            "message": httpx_side.message or (expected.note if not unexpected else ""),
+            "duration": round(sum(r.duration for r in records), 4),
+            "requests": None if requests_side is None else {
+                "outcome": requests_side.outcome, "observed": requests_side.observed,
+                "message": requests_side.message},
+        }
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.config.option.collectonly:
+            if self.problems:
+                session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            return
+        self.claims_document = [self.claim_entry(claim, self.records[cid])
+                                for cid, claim in self.catalogue.items() if cid in self.records]
+        if not self.claims_document:
+            return
+        summary = {name: 0 for name in ("holds", "broken", "missing-api", "not-installed")}
+        for entry in self.claims_document:
+            summary[entry["outcome"]] += 1
+        summary["unexpected"] = sum(entry["unexpected"] for entry in self.claims_document)
+        environment = schema.environment()
+        environment.update(target=self.target, run=self.run)
+        document = {
+            "schema": "httpx-harness/conformance",
+            "schema_version": schema.SCHEMA_VERSION,
+            "environment": environment,
+            "started": self.started.isoformat(),
+            "duration": round(time.monotonic() - self.clock, 3),
+            "summary": summary,
+            "claims": self.claims_document,
+        }
+        self.result_path = schema.new_result_path("conformance", run=self.run,
+                                                   target=self.target)
+        schema.write_json(self.result_path, document)
+        if (summary["unexpected"] or self.problems) and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        write = terminalreporter.write_line
+        if self.problems:
+            terminalreporter.section("conformance: catalogue problems", red=True)
+            for problem in self.problems:
+                write(problem)
+        if not self.claims_document:
+            return
+        terminalreporter.section(f"conformance: {self.target}")
+        counts: dict[str, int] = {}
+        for entry in self.claims_document:
+            counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
+        write(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
+        for entry in self.claims_document:
+            if entry["unexpected"]:
+                write(f"UNEXPECTED {entry['id']}: {entry['outcome']} (expected "
+                      f"{entry['expected']}) {entry['message']}", red=True)
+        write(f"results: {self.result_path}")
+        if any(entry["unexpected"] for entry in self.claims_document):
+            write("to accept these outcomes: python -m conformance.expectations write "
+                  f"{self.result_path}")

@@ -1,0 +1,86 @@
+"""The library under test, reached as a module object so forks and API-less versions run.
+
+Tests never ``import httpx``: they receive a ``Target`` whose missing attributes raise
+``MissingAPI``, which the recorder turns into the outcome ``missing-api``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from importlib import metadata
+from types import ModuleType
+from typing import Any
+
+from reports import schema
+
+
+class MissingAPI(Exception):
+    """The target lacks a function, class, attribute or argument that a claim uses."""
+
+
+class NotInstalled(Exception):
+    """The target (or requests) cannot be imported; the message is the reason."""
+
+
+class Target:
+    """A module proxy: ``target.Client`` is the module's, a missing name raises MissingAPI."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+        self.name = module.__name__
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return getattr(self.module, name)
+        except AttributeError:
+            raise MissingAPI(f"{self.name}.{name} does not exist") from None
+
+    def has(self, name: str) -> bool:
+        return hasattr(self.module, name)
+
+
+def import_target(name: str | None = None) -> ModuleType:
+    """Import the target (``$HARNESS_IMPORT``, default httpx); NotInstalled says why not."""
+    name = name or schema.target_import()
+    try:
+        return importlib.import_module(name)
+    except Exception as error:  # noqa: BLE001 - any import failure means "not installed"
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        raise NotInstalled(f"cannot import {name}: {first_line}") from None
+
+
+def distribution_of(import_name: str) -> tuple[str, str] | None:
+    """(distribution, version) that provides an importable top-level name."""
+    for dist in metadata.packages_distributions().get(import_name, []):
+        try:
+            return dist, metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return None
+
+
+def target_name() -> str:
+    """``$HARNESS_TARGET``, else the installed distribution and version, e.g. httpx-0.28.1."""
+    explicit = os.environ.get("HARNESS_TARGET")
+    if explicit:
+        return explicit
+    import_name = schema.target_import()
+    found = distribution_of(import_name)
+    return f"{found[0]}-{found[1]}" if found else import_name
+
+
+def is_missing_api(error: BaseException, target_module: str) -> bool:
+    """True when an exception means the target has no such name or keyword argument."""
+    if isinstance(error, MissingAPI):
+        return True
+    if isinstance(error, AttributeError):
+        owner = getattr(error, "obj", None)
+        module = getattr(type(owner), "__module__", "") or ""
+        if isinstance(owner, ModuleType):
+            module = owner.__name__
+        return module.split(".")[0] == target_module
+    if isinstance(error, TypeError):
+        text = str(error)
+        return "unexpected keyword argument" in text or "takes no keyword argument" in text
+    return False
