@@ -1,0 +1,149 @@
+"""Fixtures and hooks for the benchmark suite: options, the server, pinning, bench.json.
+
+The server runs in its own process (``server.process.ServerProcess``), pinned to the last
+core while this process is pinned to the first, when there are at least two. Client-bound
+scenarios need a server far cheaper than the client, so the engine defaults to granian
+(``--bench-engine hypercorn`` to compare); every result records the engine that served it.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import ssl
+from collections.abc import Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from bench.budget import Budget, budget
+from bench.measure import SERVER_BOUND_UTILISATION
+from bench.summary import format_headlines
+from reports import schema
+from server.plugin import StatsClient
+from server.process import ServerError, ServerInfo, ServerProcess
+
+HEADLINES = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("httpx-harness benchmarks")
+    group.addoption("--quick", action="store_true", default=False,
+                    help="fewer rounds, smaller N and bodies: the CI mode (< 2 minutes)")
+    group.addoption("--bench-engine", default="granian", choices=("granian", "hypercorn"),
+                    help="ASGI server for the benchmarks (default: granian, which leaves "
+                         "the client the bottleneck)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[HEADLINES] = []
+
+
+def cores() -> tuple[int | None, int | None]:
+    """(client core, server core): different cores when this process may use two or more."""
+    try:
+        available = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return None, None
+    if len(available) < 2:
+        return None, None
+    return available[0], available[-1]
+
+
+def pytest_benchmark_update_machine_info(config: pytest.Config,
+                                         machine_info: dict[str, Any]) -> None:
+    client_core, server_core = cores()
+    machine_info["harness"] = {
+        **schema.environment(),
+        "engine": config.getoption("--bench-engine"),
+        "quick": config.getoption("--quick"),
+        "client_core": client_core,
+        "server_core": server_core,
+        "gc": {"enabled": gc.isenabled(), "thresholds": list(gc.get_threshold()),
+               "policy": "collected before every batch, enabled while timing"},
+        "server_bound_threshold": SERVER_BOUND_UTILISATION,
+    }
+
+
+@pytest.fixture(scope="session")
+def plan(request: pytest.FixtureRequest) -> Budget:
+    return budget(request.config.getoption("--quick"))
+
+
+@pytest.fixture(scope="session")
+def engine(request: pytest.FixtureRequest) -> str:
+    return request.config.getoption("--bench-engine")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def bench_json(request: pytest.FixtureRequest) -> None:
+    """Point pytest-benchmark's JSON at a new results file unless --benchmark-json was given.
+
+    Done when the first benchmark runs (not at configure time), so a collect-only or
+    fully-skipped session claims no file.
+    """
+    session = getattr(request.config, "_benchmarksession", None)
+    if session is not None and not session.disabled and session.json is None:
+        session.json = schema.new_result_path("bench")
+
+
+@pytest.fixture(scope="session")
+def server_process(engine: str) -> Iterator[ServerProcess]:
+    """The benchmark server (overrides server.plugin's): pinned, and granian by default."""
+    client_core, server_core = cores()
+    if client_core is not None:
+        os.sched_setaffinity(0, {client_core})
+    process = ServerProcess(engine=engine, cpu=server_core)
+    try:
+        process.start()
+    except ServerError as error:
+        pytest.exit(f"benchmark server ({engine}): {error}", returncode=3)
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="session")
+def stats(server: ServerInfo) -> StatsClient:
+    """The server's /stats (one app instance serves every listener, so one view of all)."""
+    return StatsClient(server.http)
+
+
+@pytest.fixture(scope="session")
+def target() -> ModuleType:
+    """The client library under test: httpx, or the fork $HARNESS_IMPORT names."""
+    name = schema.target_import()
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        pytest.skip(f"target {name!r} cannot be imported: {error}")
+
+
+@pytest.fixture(scope="session")
+def requests_module() -> ModuleType:
+    return pytest.importorskip("requests", reason="requests is the baseline; not installed")
+
+
+@pytest.fixture(scope="session")
+def shared_context(server: ServerInfo) -> ssl.SSLContext:
+    """One client SSL context, built once, trusting only the server's CA."""
+    return server.ssl_context()
+
+
+@pytest.fixture
+def headlines(request: pytest.FixtureRequest) -> list:
+    """Append (test id, headline dict, extra_info) to show in the end-of-run table."""
+    return request.config.stash[HEADLINES]
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    rows = config.stash.get(HEADLINES, [])
+    if rows:
+        terminalreporter.write_sep("=", "headline ratios (median [IQR] of per-round ratios)")
+        terminalreporter.write_line(format_headlines(rows))
+        path = getattr(getattr(config, "_benchmarksession", None), "json", None)
+        if path:
+            terminalreporter.write_line(f"bench.json: {path}")
