@@ -15,15 +15,18 @@ from dataclasses import dataclass
 from typing import Any
 
 Job = Callable[..., Any]
-JOBS: dict[str, Job] = {}
+JOBS: dict[str, tuple[str, Job]] = {}  # job name -> (claim id, job)
 RESULT_TIMEOUT = 25.0
 
 
-def background_job(claim_id: str) -> Callable[[Job], Job]:
-    """Register ``job(**fixtures)`` to run in the background for ``claim_id``."""
+def background_job(claim_id: str, name: str | None = None) -> Callable[[Job], Job]:
+    """Register ``job(hx=..., server=...)`` to run in the background for ``claim_id``.
+
+    ``name`` (default: the claim id) tells several jobs of one claim apart.
+    """
 
     def register(job: Job) -> Job:
-        JOBS[claim_id] = job
+        JOBS[name or claim_id] = (claim_id, job)
         return job
 
     return register
@@ -53,15 +56,15 @@ class Background:
     """The running jobs of one session."""
 
     def __init__(self, claims: set[str], kwargs: dict[str, Any]) -> None:
-        selected = {cid: job for cid, job in JOBS.items() if cid in claims}
+        selected = {name: job for name, (claim, job) in JOBS.items() if claim in claims}
         self.executor = ThreadPoolExecutor(max_workers=max(1, len(selected)),
                                            thread_name_prefix="conformance-background")
         self.futures: dict[str, Future[Timed]] = {
-            cid: self.executor.submit(_timed, job, kwargs) for cid, job in selected.items()}
+            name: self.executor.submit(_timed, job, kwargs) for name, job in selected.items()}
 
-    def result(self, claim_id: str) -> Timed:
+    def result(self, name: str) -> Timed:
         """The job's result; its exception (with ``.seconds``) if it raised."""
-        return self.futures[claim_id].result(timeout=RESULT_TIMEOUT)
+        return self.futures[name].result(timeout=RESULT_TIMEOUT)
 
     def close(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,188 @@
+"""Timeouts: the 5 s default observed on the wire, None, per-field, per-read semantics.
+
+The multi-second waits run as background jobs started with the session (see
+conformance/background.py), so they overlap each other and the rest of the suite.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.background import background_job
+from conformance.helpers import accepting_sink, silent_listener
+
+DEFAULT = 5.0
+SLOWER_THAN_DEFAULT = 8  # /delay/8: outlives the default, bounded if the default is gone
+REQUESTS_WAIT = 6  # requests (no timeout) must sit through a wait longer than 5 s
+
+
+def outcome_of(job):
+    """(what happened, seconds) for a background job: the result or the exception class."""
+    try:
+        done = job()
+    except Exception as error:  # noqa: BLE001 - the exception is the observation
+        return error, round(getattr(error, "seconds", 0.0), 2)
+    return done.value, round(done.seconds, 2)
+
+
+@background_job("timeouts.default-observed", "default/httpx")
+def _default_httpx(hx, server):
+    return hx.get(f"{server.http}/delay/{SLOWER_THAN_DEFAULT}")
+
+
+@background_job("timeouts.default-observed", "default/requests")
+def _default_requests(hx, server):
+    import requests
+
+    return requests.get(f"{server.http}/delay/{REQUESTS_WAIT}")
+
+
+@background_job("timeouts.client-default-observed")
+def _client_default(hx, server):
+    with hx.Client() as client:
+        return client.get(f"{server.http}/delay/{SLOWER_THAN_DEFAULT}")
+
+
+@background_job("timeouts.none-disables")
+def _none_disables(hx, server):
+    return hx.get(f"{server.http}/delay/{REQUESTS_WAIT}", timeout=None)
+
+
+@background_job("timeouts.client-none-disables")
+def _client_none(hx, server):
+    with hx.Client(timeout=None) as client:
+        return client.get(f"{server.http}/delay/{REQUESTS_WAIT}")
+
+
+@background_job("timeouts.read-is-per-chunk")
+def _per_chunk(hx, server):
+    # 5 bytes over 2.5 s: gaps of 0.5 s, each well inside read=1.5, the total is not.
+    with hx.Client(timeout=hx.Timeout(10.0, read=1.5)) as client:
+        return client.get(f"{server.http}/drip?duration=2.5&numbytes=5")
+
+
+@pytest.mark.claim("timeouts.default-observed")
+def test_default_observed(hx, requests_side, background, observe):
+    with requests_side as side:
+        got, seconds = outcome_of(lambda: background.result("default/requests"))
+        side.observe({"result": getattr(got, "status_code", type(got).__name__),
+                      "seconds": seconds})
+        assert getattr(got, "status_code", None) == 200, f"requests gave {got!r}"
+        assert seconds >= REQUESTS_WAIT - 0.5
+    got, seconds = outcome_of(lambda: background.result("default/httpx"))
+    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
+    assert isinstance(got, hx.ReadTimeout)
+    assert DEFAULT - 0.5 <= seconds <= DEFAULT + 1.5
+
+
+@pytest.mark.claim("timeouts.client-default-observed")
+def test_client_default_observed(hx, background, observe):
+    got, seconds = outcome_of(lambda: background.result("timeouts.client-default-observed"))
+    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
+    assert DEFAULT - 0.5 <= seconds <= DEFAULT + 1.5
+
+
+@pytest.mark.claim("timeouts.none-disables")
+def test_none_disables(hx, background, observe):
+    got, seconds = outcome_of(lambda: background.result("timeouts.none-disables"))
+    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    assert getattr(got, "status_code", None) == 200, f"got {got!r}"
+
+
+@pytest.mark.claim("timeouts.client-none-disables")
+def test_client_none_disables(hx, background, observe):
+    got, seconds = outcome_of(lambda: background.result("timeouts.client-none-disables"))
+    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    assert getattr(got, "status_code", None) == 200, f"got {got!r}"
+
+
+@pytest.mark.claim("timeouts.read-is-per-chunk")
+def test_read_is_per_chunk(hx, background, observe):
+    got, seconds = outcome_of(lambda: background.result("timeouts.read-is-per-chunk"))
+    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    assert getattr(got, "status_code", None) == 200, f"got {got!r}"
+    assert got.content == b"*****"
+    assert seconds > 1.5  # the whole response took longer than one read timeout
+
+
+@pytest.mark.claim("timeouts.default-is-five-seconds")
+def test_default_is_five_seconds(hx, observe):
+    with hx.Client() as client:
+        timeout = client.timeout
+    observe(repr(timeout))
+    assert timeout == hx.Timeout(timeout=5.0)
+    assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (5.0,) * 4
+
+
+@pytest.mark.claim("timeouts.per-request-value")
+def test_per_request_value(hx, server, observe):
+    with pytest.raises(hx.TimeoutException) as error:
+        hx.get(server.http + "/delay/3", timeout=0.3)
+    observe(type(error.value).__name__)
+
+
+@pytest.mark.claim("timeouts.client-value-and-override")
+def test_client_value_and_override(hx, server, observe):
+    with hx.Client(timeout=0.3) as client:
+        with pytest.raises(hx.TimeoutException) as error:
+            client.get(server.http + "/delay/2")
+        overridden = client.get(server.http + "/delay/0.6", timeout=10.0)
+    observe({"client timeout": type(error.value).__name__, "override": overridden.status_code})
+    assert overridden.status_code == 200
+
+
+@pytest.mark.claim("timeouts.fine-grained-fields")
+def test_fine_grained_fields(hx, observe):
+    timeout = hx.Timeout(10.0, connect=60.0)
+    short = hx.Timeout(10.0, connect=5.0)
+    fields = {"connect": timeout.connect, "read": timeout.read, "write": timeout.write,
+              "pool": timeout.pool}
+    observe(fields)
+    assert fields == {"connect": 60.0, "read": 10.0, "write": 10.0, "pool": 10.0}
+    assert (short.connect, short.read) == (5.0, 10.0)
+    with hx.Client(timeout=timeout) as client:
+        assert client.timeout == timeout
+
+
+@pytest.mark.claim("timeouts.connect-timeout")
+def test_connect_timeout(hx, observe):
+    with silent_listener(backlog=1, fill=True) as url, pytest.raises(
+            hx.ConnectTimeout) as error:
+        hx.get(url, timeout=hx.Timeout(5.0, connect=0.3))
+    observe(type(error.value).__name__)
+
+
+@pytest.mark.claim("timeouts.read-timeout")
+def test_read_timeout(hx, server, observe):
+    with pytest.raises(hx.ReadTimeout) as error:
+        hx.get(server.http + "/delay/3", timeout=hx.Timeout(5.0, read=0.3))
+    observe(type(error.value).__name__)
+
+
+@pytest.mark.claim("timeouts.write-timeout")
+def test_write_timeout(hx, observe):
+    body = b"x" * (64 * 1024 * 1024)  # far more than loopback socket buffers hold
+    with accepting_sink() as url, pytest.raises(hx.WriteTimeout) as error:
+        hx.post(url, content=body, timeout=hx.Timeout(5.0, write=0.3))
+    observe(type(error.value).__name__)
+
+
+@pytest.mark.claim("timeouts.pool-timeout")
+def test_pool_timeout(hx, server, observe):
+    limits = hx.Limits(max_connections=1)
+    with hx.Client(limits=limits, timeout=hx.Timeout(5.0, pool=0.3)) as client:
+        with client.stream("GET", server.http + "/stream-bytes/10"):  # holds the connection
+            with pytest.raises(hx.PoolTimeout) as error:
+                client.get(server.http + "/get")
+    observe(type(error.value).__name__)
+
+
+@pytest.mark.claim("nvcf.timeout-object")
+def test_nvcf_timeout_object(hx, server, observe):
+    timeout = hx.Timeout(timeout=30.0)
+    observe(repr(timeout))
+    assert (timeout.connect, timeout.read, timeout.write, timeout.pool) == (30.0,) * 4
+    r = hx.post(server.http + "/anything", json={"a": 1}, timeout=timeout)
+    assert r.json()["json"] == {"a": 1}
