@@ -91,7 +91,8 @@ def benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
                "connections_opened", "peak_streams", "peak_rss_bytes",
                "tracemalloc_peak_bytes"]
     table = bench[columns].copy()
-    return table.dropna(axis="columns", how="all")
+    table["server_bound"] = table["server_bound"].map(server_bound_mark)
+    return table.replace("", None).dropna(axis="columns", how="all").fillna({"server_bound": ""})
 
 
 def headline_table(headlines: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +100,16 @@ def headline_table(headlines: pd.DataFrame) -> pd.DataFrame:
     columns = ["target", "scenario", "headline", "ratio_median", "ratio_q1", "ratio_q3",
                "ideal", "of_ideal", "floor", "unit", "server_bound", "numerator",
                "denominator"]
-    return headlines[columns].copy()
+    table = headlines[columns].copy()
+    table["server_bound"] = table["server_bound"].map(server_bound_mark)
+    return table
+
+
+def server_bound_mark(value: Any) -> str:
+    """'SERVER-BOUND' where the server was the bottleneck, 'no' where checked, else blank."""
+    if value is None or value != value:  # None or NaN: not measured
+        return ""
+    return "SERVER-BOUND" if bool(value) else "no"
 
 
 def history_table(bench: pd.DataFrame) -> pd.DataFrame:

@@ -153,12 +153,11 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         row: dict[str, Any] = {"target": target, "claims": len(mine)}
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
         row["unexpected"] = int(mine["unexpected"].sum())
+        installed = not (len(mine) and (mine["outcome"] == "not-installed").all())
         row["changed_from_pinned"] = (len(changed_claims(claims, pinned, target))
-                                      if has_pinned else None)
+                                      if has_pinned and installed else None)
         row["missing_apis"] = ", ".join(missing)
-        row["not_installed_reason"] = (mine["message"].iloc[0]
-                                       if len(mine) and (mine["outcome"] == "not-installed").all()
-                                       else "")
+        row["not_installed_reason"] = "" if installed else mine["message"].iloc[0]
         rows.append(row)
     reference = requests_reference(claims, pinned)
     if not reference.empty:

@@ -1,0 +1,136 @@
+"""Command line: ``python -m reports [report|compare|upgrade] ...``.
+
+Exit status: 0 done; 1 ``compare`` found a regression; 2 bad input (one line on stderr
+naming the file and the problem, and nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reports.errors import InputError
+from reports.matrix import PINNED_TARGET
+from reports.schema import results_root
+
+COMMANDS = ("report", "compare", "upgrade")
+
+
+class UsageError(Exception):
+    """A command-line mistake; argparse's message, printed as one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def add_results_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--results", action="append", type=Path, metavar="DIR",
+                        help="results root to read; repeat to merge roots copied from other "
+                             "machines (default: $HARNESS_RESULTS or results/)")
+    parser.add_argument("--run", help="the run to report on (default: the newest)")
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    command = argv[0] if argv and argv[0] in COMMANDS else "report"
+    rest = list(argv[1:] if argv and argv[0] in COMMANDS else argv)
+    parser = Parser(prog=f"python -m reports {command}".replace(" report", ""))
+    if command == "report":
+        parser.description = "Write results/<run>/report/: matrix, tables, plots, HTML, CSV."
+        add_results_option(parser)
+        parser.add_argument("--pinned", default=PINNED_TARGET,
+                            help=f"the target others are compared with (default "
+                                 f"{PINNED_TARGET})")
+    elif command == "compare":
+        from reports.compare import DEFAULT_ALPHA, DEFAULT_MIN_EFFECT
+
+        parser.description = ("Compare benchmarks on raw samples; exit 1 on a regression "
+                              "(median worse by more than --min-effect AND one-sided "
+                              "Mann-Whitney U p < --alpha).")
+        parser.add_argument("baseline", type=Path,
+                            help="bench JSON file, target directory or run directory")
+        parser.add_argument("candidate", type=Path, help="the same kinds as baseline")
+        parser.add_argument("--min-effect", type=float, default=DEFAULT_MIN_EFFECT,
+                            help="smallest relative change that counts (default 0.05 = 5%%)")
+        parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
+                            help="significance level of the one-sided test (default 0.01)")
+        parser.add_argument("--markdown", action="store_true", help="print Markdown")
+    else:
+        parser.description = "Claims whose outcome or observed value differs FROM -> TO."
+        parser.add_argument("before", metavar="FROM", help="target name or target directory")
+        parser.add_argument("after", metavar="TO", help="target name or target directory")
+        add_results_option(parser)
+        parser.add_argument("--markdown", action="store_true", help="print Markdown")
+    args = parser.parse_args(rest)
+    args.command = command
+    if getattr(args, "results", None) is None:
+        args.results = [results_root()]
+    return args
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from reports.build import write_report
+    from reports.terminal import interactive, print_frame
+
+    path, tables = write_report(args.results, args.run, args.pinned)
+    if interactive():
+        if not tables.summary.empty:
+            print_frame(tables.summary.drop(columns=["not_installed_reason"]),
+                        f"Conformance, run {tables.run.name}")
+        if not tables.headlines.empty:
+            print_frame(tables.headlines[["target", "headline", "ratio_median", "ideal",
+                                          "floor", "unit", "server_bound"]],
+                        "Benchmark headlines")
+    print(f"report: {path / 'index.html'}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from reports.compare import compare
+    from reports.markdown import markdown_table
+    from reports.terminal import print_frame
+
+    table = compare(args.baseline, args.candidate, args.min_effect, args.alpha)
+    regressions = int((table["verdict"] == "regression").sum())
+    rule = (f"regression = median worse by > {args.min_effect:.0%} AND one-sided "
+            f"Mann-Whitney U p < {args.alpha:g}")
+    shown = table.assign(change=table["change"].map(lambda x: f"{x:+.1%}"))
+    if args.markdown:
+        print(markdown_table(shown, max_rows=len(shown)))
+    else:
+        print_frame(shown, f"{args.baseline} -> {args.candidate}")
+    print(f"{regressions} regression(s) in {len(table)} benchmarks ({rule})")
+    return 1 if regressions else 0
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    from reports.markdown import markdown_table
+    from reports.terminal import print_frame
+    from reports.upgrade import upgrade
+
+    summary, changes = upgrade(args.before, args.after, args.results, args.run)
+    shown = changes.drop(columns=["before_message", "after_message"])
+    if args.markdown:
+        print("\n".join(f"- {line.strip()}" for line in summary) + "\n")
+        print(markdown_table(shown, max_rows=len(shown)))
+    else:
+        print("\n".join(summary))
+        print_frame(shown, "")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = parse(sys.argv[1:] if argv is None else argv)
+        handler = {"report": run_report, "compare": run_compare, "upgrade": run_upgrade}
+        return handler[args.command](args)
+    except (InputError, UsageError) as error:
+        print(f"reports: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

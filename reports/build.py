@@ -1,0 +1,49 @@
+"""``python -m reports``: write results/<run>/report/ for one run, all at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from reports import html, markdown, plots
+from reports.errors import InputError
+from reports.load import Run, load_results
+from reports.output import staged_directory
+from reports.tables import ReportTables, build_tables
+
+
+def choose_run(runs: dict[str, Run], wanted: str | None) -> str:
+    """``wanted`` if given, else the run whose files were written last."""
+    if wanted is None:
+        return next(reversed(runs))
+    if wanted not in runs:
+        known = ", ".join(runs) or "none"
+        raise InputError(wanted, f"no such run with results (runs: {known})")
+    return wanted
+
+
+def write_report(roots: Sequence[Path], run_name: str | None, pinned: str) -> tuple[Path,
+                                                                                     ReportTables]:
+    """Read everything, then write ``<first root>/<run>/report/``; return its path and tables."""
+    runs = load_results(roots)
+    name = choose_run(runs, run_name)
+    tables = build_tables(runs, name, pinned)
+    final = roots[0] / name / "report"
+    with staged_directory(final) as staging:
+        tables.plots = {
+            "ratios": plots.ratio_plot(tables.headlines, staging / "ratios.png"),
+            "memory": plots.memory_plot(tables.bench, staging / "memory.png"),
+            "fanout": plots.fanout_plot(tables.speedups, staging / "fanout.png"),
+            "history": plots.history_plot(tables.history_headlines, staging / "history.png"),
+        }
+        for file_name, table in tables.csv_tables().items():
+            keep_index = table.index.name is not None or table.index.nlevels > 1
+            table.to_csv(staging / file_name, index=keep_index)
+        generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        (staging / "index.html").write_text(html.render(tables, generated), encoding="utf-8")
+        (staging / "summary.md").write_text(
+            markdown.render(tables, str(final / "index.html")), encoding="utf-8")
+    # The plots now live in the final directory.
+    tables.plots = {key: final / path.name for key, path in tables.plots.items() if path}
+    return final, tables

@@ -1,0 +1,108 @@
+"""Everything one report shows, computed once with pandas from the loaded runs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from reports.benchmarks import (
+    bench_rows,
+    benchmark_table,
+    headline_rows,
+    headline_table,
+    history_table,
+)
+from reports.load import Run, natural_key
+from reports.matrix import (
+    changed_claims,
+    conformance_summary,
+    outcome_matrix,
+    run_claims,
+)
+from reports.plots import fanout_speedups
+
+
+@dataclass
+class ReportTables:
+    """The tables of one report; ``csv_names`` maps each to the CSV file it is written to."""
+
+    run: Run
+    pinned: str
+    claims: pd.DataFrame
+    matrix: pd.DataFrame
+    observed: pd.DataFrame
+    summary: pd.DataFrame
+    changes: pd.DataFrame
+    bench: pd.DataFrame
+    benchmarks: pd.DataFrame
+    headlines: pd.DataFrame
+    speedups: pd.DataFrame
+    history: pd.DataFrame
+    history_headlines: pd.DataFrame
+    environment: pd.DataFrame
+    plots: dict[str, Path] = field(default_factory=dict)
+
+    def csv_tables(self) -> dict[str, pd.DataFrame]:
+        """CSV file name -> table (index kept where it carries the row names)."""
+        return {
+            "conformance-summary.csv": self.summary,
+            "conformance-matrix.csv": self.matrix,
+            "conformance-observed.csv": self.observed,
+            "conformance-claims.csv": self.claims,
+            f"changes-from-{self.pinned}.csv": self.changes,
+            "benchmarks.csv": self.benchmarks,
+            "headlines.csv": self.headlines,
+            "fanout-speedups.csv": self.speedups,
+            "history.csv": self.history,
+            "history-headlines.csv": self.history_headlines,
+            "environment.csv": self.environment,
+        }
+
+
+def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTables:
+    """The report of run ``run_name``, with history from every run in ``runs``."""
+    run = runs[run_name]
+    claims = run_claims(run)
+    has_claims = not claims.empty
+    all_bench = bench_rows(runs.values())
+    all_headlines = headline_rows(runs.values())
+    bench = all_bench[all_bench["run"] == run_name]
+    headlines = all_headlines[all_headlines["run"] == run_name]
+    # A target that could not be installed is one line in the summary, not a row per claim.
+    installed = claims.groupby("target")["outcome"].apply(lambda o: (o != "not-installed").any())
+    changes = [changed_claims(claims, pinned, target).assign(target=target)
+               for target in sorted(claims["target"].unique(), key=natural_key)
+               if target != pinned and pinned in set(claims["target"]) and installed[target]]
+    changes = [frame for frame in changes if not frame.empty]
+    history_headlines = all_headlines[["run", "finished", "target", "headline",
+                                       "ratio_median", "ratio_q1", "ratio_q3", "ideal"]]
+    return ReportTables(
+        run=run, pinned=pinned, claims=claims.drop(columns=["file"]),
+        matrix=outcome_matrix(claims, pinned) if has_claims else pd.DataFrame(),
+        observed=(outcome_matrix(claims, pinned, value="observed") if has_claims
+                  else pd.DataFrame()),
+        summary=conformance_summary(claims, pinned) if has_claims else pd.DataFrame(),
+        changes=(pd.concat(changes, ignore_index=True)[["target", *changes[0].columns[:-1]]]
+                 if changes else pd.DataFrame()),
+        bench=bench, benchmarks=benchmark_table(bench), headlines=headline_table(headlines),
+        speedups=fanout_speedups(bench, headlines), history=history_table(all_bench),
+        history_headlines=history_headlines, environment=environment_table(run),
+    )
+
+
+def environment_table(run: Run) -> pd.DataFrame:
+    """Per target: the versions its results were produced with."""
+    rows = []
+    for target in sorted(run.targets, key=natural_key):
+        results = run.targets[target]
+        documents = [doc.get("environment") or {} for _, doc in results.conformance]
+        documents += [(doc["machine_info"].get("harness") or {}) for _, doc in results.bench]
+        environment = next((doc for doc in reversed(documents) if doc), {})
+        packages = environment.get("packages") or {}
+        rows.append({"target": target, **{name: packages.get(name) for name in sorted(packages)},
+                     "python": environment.get("python"),
+                     "platform": environment.get("platform"),
+                     "engine": environment.get("engine")})
+    return pd.DataFrame(rows).dropna(axis="columns", how="all")
