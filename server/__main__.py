@@ -22,9 +22,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--cpu", type=int, default=None,
                         help="pin the server to this CPU core (benchmarks pin the client "
                              "to another)")
+    parser.add_argument("--endpoints", action="store_true",
+                        help="print the endpoint table (path, methods, what it does) and exit")
     parser.add_argument("--exit-with-stdin", action="store_true",
                         help="stop when stdin closes: the parent that started us has gone")
     return parser.parse_args(argv)
+
+
+def print_endpoints() -> None:
+    from server.app import HarnessApp
+
+    for endpoint in HarnessApp().endpoints:
+        methods = ",".join(endpoint.methods) or "any"
+        print(f"{endpoint.pattern:50} {methods:9} {endpoint.doc}")
 
 
 def fail(message: str) -> int:
@@ -34,6 +44,9 @@ def fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.endpoints:
+        print_endpoints()
+        return 0
     try:
         import trustme  # noqa: F401
 
