@@ -43,6 +43,10 @@ class Target:
 def import_target(name: str | None = None) -> ModuleType:
     """Import the target (``$HARNESS_IMPORT``, default httpx); NotInstalled says why not."""
     name = name or schema.target_import()
+    # Set by `python -m targets` when the target failed to install: that is the reason.
+    reason = os.environ.get("HARNESS_NOT_INSTALLED")
+    if reason and name == schema.target_import():
+        raise NotInstalled(reason)
     try:
         return importlib.import_module(name)
     except Exception as error:  # noqa: BLE001 - any import failure means "not installed"
