@@ -31,6 +31,7 @@ HEADER = """\
 class Expectation:
     outcome: str
     note: str = ""
+    requests: str = "holds"  # the requests side of a difference claim
 
 
 class ExpectationsError(ValueError):
@@ -52,11 +53,13 @@ def load_expectations(target: str, path: Path | None = None) -> dict[str, Expect
         raise ExpectationsError(f"{path}: {error}") from None
     result: dict[str, Expectation] = {}
     for claim_id, entry in data.get("claims", {}).items():
-        outcome = entry.get("outcome") if isinstance(entry, dict) else None
-        if outcome not in OUTCOMES:
-            raise ExpectationsError(f"{path}: claim {claim_id} has outcome {outcome!r}, "
-                                    f"expected one of {', '.join(OUTCOMES)}")
-        result[claim_id] = Expectation(outcome, str(entry.get("note", "")))
+        entry = entry if isinstance(entry, dict) else {}
+        outcome, requests = entry.get("outcome", "holds"), entry.get("requests", "holds")
+        if outcome not in OUTCOMES or requests not in OUTCOMES:
+            raise ExpectationsError(f"{path}: claim {claim_id} has outcome {outcome!r} / "
+                                    f"requests {requests!r}; each must be one of "
+                                    f"{', '.join(OUTCOMES)}")
+        result[claim_id] = Expectation(outcome, str(entry.get("note", "")), requests)
     return result
 
 
@@ -68,8 +71,12 @@ def render(target: str, claims: dict[str, Expectation]) -> str:
     """The TOML text of an expectations file, claims in id order."""
     import tomli_w  # only the writer needs it, not a conformance run
 
-    table = {"claims": {cid: {"outcome": e.outcome, "note": e.note}
-                        for cid, e in sorted(claims.items())}}
+    table: dict[str, dict] = {"claims": {}}
+    for cid, e in sorted(claims.items()):
+        entry = {"outcome": e.outcome}
+        if e.requests != "holds":
+            entry["requests"] = e.requests
+        table["claims"][cid] = {**entry, "note": e.note}
     return HEADER.format(target=target) + "\n" + tomli_w.dumps(table)
 
 
@@ -81,12 +88,15 @@ def from_result(document: dict, previous: dict[str, Expectation]) -> dict[str, E
     run_ids = {claim["id"] for claim in document["claims"]}
     updated = {cid: e for cid, e in previous.items() if cid not in run_ids}
     for claim in document["claims"]:
-        if claim["outcome"] == "holds":
+        requests = (claim.get("requests") or {}).get("outcome", "holds")
+        if claim["outcome"] == "holds" and requests == "holds":
             continue
         earlier = previous.get(claim["id"])
-        keep_note = earlier is not None and earlier.outcome == claim["outcome"] and earlier.note
-        note = earlier.note if keep_note else f"observed: {claim['message']}"
-        updated[claim["id"]] = Expectation(claim["outcome"], note)
+        same = earlier is not None and (earlier.outcome, earlier.requests) == (
+            claim["outcome"], requests)
+        message = claim["message"] or (claim.get("requests") or {}).get("message", "")
+        note = earlier.note if same and earlier.note else f"observed: {message}"
+        updated[claim["id"]] = Expectation(claim["outcome"], note, requests)
     return updated
 
 

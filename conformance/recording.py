@@ -158,14 +158,20 @@ class ConformanceRecorder:
         record.requests = item.stash.get(requests_key, None)
         if report.when != "call":
             return
-        if (report.passed and record.requests is not None
-                and record.requests.outcome != "holds"):
-            # The claim is a difference from requests: its requests side must hold too.
-            report.outcome = "failed"
-            report.longrepr = f"requests side of {claim}: {record.requests.message}"
-            return
         expected = expected_outcome(self.expectations, claim)
-        if report.failed and side.outcome == expected.outcome:
+        requests_outcome = "holds" if record.requests is None else record.requests.outcome
+        if report.passed and requests_outcome != expected.requests:
+            # The claim is a difference from requests: its requests side is checked too.
+            report.outcome = "failed"
+            report.longrepr = (f"requests side of {claim} is {requests_outcome}, expected "
+                               f"{expected.requests}: {record.requests.message}")
+            return
+        if report.passed and requests_outcome != "holds":
+            report.outcome = "skipped"
+            report.wasxfail = f"known deviation (requests {requests_outcome}): {expected.note}"
+            return
+        if report.failed and side.outcome == expected.outcome and (
+                requests_outcome == expected.requests):
             report.outcome = "skipped"
             report.wasxfail = f"known deviation ({expected.outcome}): {expected.note}"
 
@@ -194,7 +200,7 @@ class ConformanceRecorder:
         requests_side = merged(requests_sides) if requests_sides else None
         expected = expected_outcome(self.expectations, claim.id)
         unexpected = httpx_side.outcome != expected.outcome or (
-            requests_side is not None and requests_side.outcome != "holds")
+            requests_side is not None and requests_side.outcome != expected.requests)
         return {
             "id": claim.id,
             "sentence": claim.sentence,
@@ -255,8 +261,11 @@ class ConformanceRecorder:
         write(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
         for entry in self.claims_document:
             if entry["unexpected"]:
+                requests = entry["requests"] or {}
                 write(f"UNEXPECTED {entry['id']}: {entry['outcome']} (expected "
-                      f"{entry['expected']}) {entry['message']}", red=True)
+                      f"{entry['expected']}) {entry['message']}"
+                      + (f" | requests side {requests['outcome']}: {requests['message']}"
+                         if requests.get("outcome", "holds") != "holds" else ""), red=True)
         write(f"results: {self.result_path}")
         if any(entry["unexpected"] for entry in self.claims_document):
             write("to accept these outcomes: python -m conformance.expectations write "
