@@ -20,6 +20,7 @@ import pytest
 
 from bench.budget import Budget, budget
 from bench.measure import SERVER_BOUND_UTILISATION
+from bench.pinning import cores
 from bench.summary import format_headlines
 from reports import schema
 from server.plugin import StatsClient
@@ -39,17 +40,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[HEADLINES] = []
-
-
-def cores() -> tuple[int | None, int | None]:
-    """(client core, server core): different cores when this process may use two or more."""
-    try:
-        available = sorted(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return None, None
-    if len(available) < 2:
-        return None, None
-    return available[0], available[-1]
 
 
 def pytest_benchmark_update_machine_info(config: pytest.Config,

@@ -78,6 +78,12 @@ class Samples:
     def utilisation(self) -> list[float]:
         return [r.utilisation for r in self.rounds]
 
+    def server_totals(self) -> tuple[float, float, int]:
+        """(server CPU, wall, requests) summed over rounds: the server's CPU clock ticks
+        in 10 ms steps (psutil), too coarse for one short batch, fine for their sum."""
+        return (sum(r.server_cpu for r in self.rounds), sum(r.wall for r in self.rounds),
+                self.variant.requests * len(self.rounds))
+
     def failures(self) -> Counter[str]:
         total: Counter[str] = Counter()
         for r in self.rounds:

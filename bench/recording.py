@@ -30,7 +30,8 @@ def record_durations(benchmark: Any, durations: Sequence[float]) -> None:
 def describe(samples: Samples, per: str) -> dict[str, Any]:
     """The ``extra_info`` every timed variant carries: CPU, server load, failures, CV."""
     timings = samples.wall_per_request() if per == "request" else samples.wall_per_batch()
-    utilisation = median(samples.utilisation())
+    server_cpu, wall, requests = samples.server_totals()
+    utilisation = server_cpu / wall if wall > 0 else 0.0
     info: dict[str, Any] = {
         "variant": samples.variant.name,
         "transport": samples.variant.transport,
@@ -40,7 +41,7 @@ def describe(samples: Samples, per: str) -> dict[str, Any]:
         "cv": coefficient_of_variation(timings),
         "requests_per_second": samples.variant.requests / median(samples.wall_per_batch()),
         "client_cpu_us_per_request": 1e6 * median(samples.client_cpu_per_request()),
-        "server_cpu_us_per_request": 1e6 * median(samples.server_cpu_per_request()),
+        "server_cpu_us_per_request": 1e6 * server_cpu / requests,
         "server_utilisation": utilisation,
         "server_bound": utilisation > SERVER_BOUND_UTILISATION,
         "failures": dict(samples.failures()),

@@ -1,0 +1,20 @@
+"""Which cores the client and the server run on."""
+
+from __future__ import annotations
+
+import os
+
+
+def cores() -> tuple[int | None, int | None]:
+    """(client core, server core): different cores when this process may use two or more.
+
+    The client takes the first core it may run on, the server the last; with one core
+    (or off Linux) nothing is pinned and both are None.
+    """
+    try:
+        available = sorted(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return None, None
+    if len(available) < 2:
+        return None, None
+    return available[0], available[-1]
