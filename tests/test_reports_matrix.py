@@ -1,0 +1,120 @@
+"""The conformance matrix, its summary and the upgrade report, from the hand-made results."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from reports.load import load_results
+from reports.matrix import conformance_summary, outcome_matrix, run_claims
+from reports.upgrade import upgrade
+from tests.reports_helpers import DATA, NEW_RUN, copy_results, run_main
+
+TARGETS = ["httpx-0.27.2", "httpx-0.28.1", "httpx-1.0.dev6", "httpxr-0.1.0", "requests"]
+EXPECTED_MATRIX = {
+    "sync.top-level-get": ["holds", "holds", "missing-api", "not-installed", "holds"],
+    "bodies.json-compact": ["broken", "holds", "holds", "not-installed", "broken"],
+    "params.merge-with-query": ["holds", "holds", "holds", "not-installed", "holds"],
+    "redirects.not-followed-by-default": ["holds", "holds", "broken", "not-installed",
+                                          "broken"],
+    "http2.one-connection": ["holds", "holds", "missing-api", "not-installed", None],
+    "base-url.trailing-slash": ["holds", "holds", "holds", "not-installed", None],
+}
+
+
+@pytest.fixture(scope="module")
+def claims() -> pd.DataFrame:
+    return run_claims(load_results([DATA])[NEW_RUN])
+
+
+def test_matrix_has_exactly_the_expected_cells(claims: pd.DataFrame) -> None:
+    matrix = outcome_matrix(claims)
+    assert list(matrix.columns) == TARGETS
+    assert list(matrix.index) == list(EXPECTED_MATRIX)  # catalogue order
+    actual = {claim: [None if pd.isna(v) else v for v in row]
+              for claim, row in matrix.iterrows()}
+    assert actual == EXPECTED_MATRIX
+
+
+def test_observed_matrix_holds_the_json_of_each_observed_value(claims: pd.DataFrame) -> None:
+    observed = outcome_matrix(claims, value="observed")
+    assert json.loads(observed.loc["bodies.json-compact", "httpx-0.27.2"]) == \
+        '{"a": 1, "b": [1, 2]}'
+    assert json.loads(observed.loc["bodies.json-compact", "httpx-0.28.1"]) == \
+        '{"a":1,"b":[1,2]}'
+    assert json.loads(observed.loc["http2.one-connection", "httpx-0.28.1"]) == \
+        {"connections": 1}
+    assert json.loads(observed.loc["redirects.not-followed-by-default", "requests"]) == 200
+
+
+def test_summary_counts_changes_and_missing_apis(claims: pd.DataFrame) -> None:
+    summary = conformance_summary(claims).set_index("target")
+    assert summary.loc["httpx-0.28.1", ["holds", "broken", "changed_from_pinned"]].tolist() \
+        == [6, 0, 0]
+    assert summary.loc["httpx-0.27.2", ["holds", "broken", "changed_from_pinned"]].tolist() \
+        == [5, 1, 2]
+    assert summary.loc["httpx-1.0.dev6", "missing-api"] == 2
+    assert summary.loc["httpx-1.0.dev6", "missing_apis"] == \
+        "sync.top-level-get, http2.one-connection"
+    assert summary.loc["requests", ["claims", "holds", "broken"]].tolist() == [4, 2, 2]
+
+
+def test_a_target_whose_install_failed_is_not_installed_with_its_reason(
+        claims: pd.DataFrame) -> None:
+    summary = conformance_summary(claims).set_index("target")
+    assert summary.loc["httpxr-0.1.0", "not-installed"] == 6
+    assert summary.loc["httpxr-0.1.0", "not_installed_reason"].startswith(
+        "could not install: No solution found")
+    assert pd.isna(summary.loc["httpxr-0.1.0", "changed_from_pinned"])
+
+
+def test_upgrade_lists_exactly_the_claims_that_differ() -> None:
+    summary, changes = upgrade("httpx-0.27.2", "httpx-0.28.1", [DATA])
+    assert changes[["claim", "change", "before_outcome", "after_outcome"]].values.tolist() == [
+        ["bodies.json-compact", "outcome", "broken", "holds"],
+        ["params.merge-with-query", "observed", "holds", "holds"],
+    ]
+    params = changes.set_index("claim").loc["params.merge-with-query"]
+    assert (json.loads(params["before_observed"]), json.loads(params["after_observed"])) == \
+        ("a=1&b=2", "b=2")
+    assert params["source"] == "002_41fb3d32e4fe5cbe.txt § Sync Requests"
+    assert "2 claims differ: 1 outcome, 1 observed value only" in "\n".join(summary)
+
+
+def test_upgrade_to_a_target_missing_apis_names_them() -> None:
+    summary, changes = upgrade("httpx-0.28.1", "httpx-1.0.dev6", [DATA])
+    assert changes["claim"].tolist() == ["sync.top-level-get",
+                                         "redirects.not-followed-by-default",
+                                         "http2.one-connection"]
+    assert summary[-1].strip() == ("missing APIs after: sync.top-level-get, "
+                                   "http2.one-connection")
+
+
+def test_upgrade_between_identical_results_lists_nothing() -> None:
+    _, changes = upgrade("httpx-0.28.1", str(DATA / NEW_RUN / "httpx-0.28.1"), [DATA])
+    assert changes.empty
+
+
+def test_upgrade_of_claims_only_one_side_has(tmp_path) -> None:
+    root = copy_results(tmp_path)
+    path = root / NEW_RUN / "httpx-0.28.1" / "conformance.json"
+    document = json.loads(path.read_text())
+    document["claims"] = document["claims"][1:]  # an older catalogue without the first claim
+    path.write_text(json.dumps(document))
+    _, changes = upgrade("httpx-0.28.1", "httpx-0.27.2", [root])
+    rows = changes.set_index("claim")
+    assert rows.loc["sync.top-level-get", ["change", "before_outcome", "after_outcome"]] \
+        .tolist() == ["only-after", "absent", "holds"]
+
+
+def test_upgrade_command_prints_summary_and_rows_by_directory(tmp_path) -> None:
+    result = run_main("upgrade", DATA / NEW_RUN / "httpx-0.27.2", DATA / NEW_RUN / "httpx-0.28.1",
+                     "--markdown")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"- Upgrade httpx-0.27.2 (run {NEW_RUN}) -> httpx-0.28.1 (run {NEW_RUN})"
+    rows = [line for line in lines if line.startswith("| ") and "claim |" not in line]
+    assert [row.split(" | ")[0] for row in rows] == ["| bodies.json-compact",
+                                                     "| params.merge-with-query"]
