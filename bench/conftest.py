@@ -12,7 +12,7 @@ import gc
 import importlib
 import os
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
@@ -21,6 +21,7 @@ import pytest
 from bench.budget import Budget, budget
 from bench.measure import SERVER_BOUND_UTILISATION
 from bench.pinning import cores
+from bench.server_cpu import server_cpu_clock
 from bench.summary import format_headlines
 from reports import schema
 from server.plugin import StatsClient
@@ -40,6 +41,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[HEADLINES] = []
+    cores()  # remembered before this process pins itself to one of them
 
 
 def pytest_benchmark_update_machine_info(config: pytest.Config,
@@ -94,6 +96,13 @@ def server_process(engine: str) -> Iterator[ServerProcess]:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="session")
+def server_cpu(server_process: ServerProcess) -> Callable[[], float]:
+    """The server tree's CPU seconds so far, read around every batch (bench.server_cpu)."""
+    assert server_process.process is not None
+    return server_cpu_clock(server_process.process.pid, server_process.cpu_seconds)
 
 
 @pytest.fixture(scope="session")

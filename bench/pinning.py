@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 
 
+@cache
 def cores() -> tuple[int | None, int | None]:
     """(client core, server core): different cores when this process may use two or more.
 
     The client takes the first core it may run on, the server the last; with one core
-    (or off Linux) nothing is pinned and both are None.
+    (or off Linux) nothing is pinned and both are None. Cached: the answer must describe
+    the cores available before the client pinned itself.
     """
     try:
         available = sorted(os.sched_getaffinity(0))

@@ -45,7 +45,7 @@ def per_round_ratios(numerator: Sequence[float], denominator: Sequence[float]) -
     """``numerator[i] / denominator[i]`` for each round i: rounds pair up, runs never mix."""
     if len(numerator) != len(denominator):
         raise ValueError(f"rounds differ: {len(numerator)} vs {len(denominator)}")
-    return [n / d for n, d in zip(numerator, denominator) if d > 0]
+    return [n / d for n, d in zip(numerator, denominator, strict=True) if d > 0]
 
 
 def headline(name: str, numerator_label: str, denominator_label: str,

@@ -38,5 +38,5 @@ def format_headlines(rows: Sequence[dict[str, Any]]) -> str:
         lines.append((row["case"], row["headline"], spread, _number(row["ideal"]),
                       _number(row["floor"]), unit))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip()
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
                      for line in lines)

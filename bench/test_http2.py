@@ -84,7 +84,7 @@ def http2_variants(target: ModuleType, server: ServerInfo, context: ssl.SSLConte
 
 @pytest.fixture(scope="module")
 def multiplexing(target: ModuleType, server: ServerInfo, shared_context: ssl.SSLContext,
-                 plan: Any, server_process: Any,
+                 plan: Any, server_cpu: Any,
                  stats: Any) -> Iterator[Callable[[str], dict[str, Samples]]]:
     require(target, "AsyncClient", "Limits")
     require_http2(target)
@@ -98,7 +98,7 @@ def multiplexing(target: ModuleType, server: ServerInfo, shared_context: ssl.SSL
                                           plan.http2_n, plan.http2_delay, plan.small_pools)
                 measured[case] = measure_interleaved(variants, plan.http2_rounds,
                                                      plan.warmup_rounds,
-                                                     server_process.cpu_seconds, stats)
+                                                     server_cpu, stats)
             finally:
                 loop.close()
         return measured[case]

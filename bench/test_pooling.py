@@ -98,7 +98,7 @@ def pooling_variants(target: ModuleType, requests: ModuleType, server: ServerInf
 
 @pytest.fixture(scope="module")
 def pooling(target: ModuleType, requests_module: ModuleType, server: ServerInfo,
-            shared_context: ssl.SSLContext, plan: Any, server_process: Any, stats: Any):
+            shared_context: ssl.SSLContext, plan: Any, server_cpu: Any, stats: Any):
     """Interleaved samples per transport, measured once when a test first asks for them."""
     require(target, "Client", "get")
     measured: dict[str, dict[str, Samples]] = {}
@@ -112,7 +112,7 @@ def pooling(target: ModuleType, requests_module: ModuleType, server: ServerInfo,
                                             plan.oneoff_requests, closers)
                 measured[transport] = measure_interleaved(
                     variants, plan.pooling_rounds, plan.warmup_rounds,
-                    server_process.cpu_seconds)
+                    server_cpu)
             finally:
                 for close in closers:
                     close()
@@ -178,17 +178,17 @@ def construction_variants(target: ModuleType, requests: ModuleType, context: ssl
 
     calls = (client_default, client_shared, certifi_context, session)
     return [Variant(name, repeat(count, call), count, "none")
-            for name, call in zip(CONSTRUCTION, calls)]
+            for name, call in zip(CONSTRUCTION, calls, strict=True)]
 
 
 @pytest.fixture(scope="module")
 def construction(target: ModuleType, requests_module: ModuleType,
-                 shared_context: ssl.SSLContext, plan: Any, server_process: Any):
+                 shared_context: ssl.SSLContext, plan: Any, server_cpu: Any):
     require(target, "Client")
     variants = construction_variants(target, requests_module, shared_context,
                                      plan.construction_per_batch)
     return measure_interleaved(variants, plan.pooling_rounds, plan.warmup_rounds,
-                               server_process.cpu_seconds)
+                               server_cpu)
 
 
 @pytest.mark.timeout(300)
