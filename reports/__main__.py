@@ -1,7 +1,8 @@
 """Command line: ``python -m reports [report|compare|upgrade] ...``.
 
 Exit status: 0 done; 1 ``compare`` found a regression; 2 bad input (one line on stderr
-naming the file and the problem, and nothing written).
+naming the file and the problem, and nothing written); 3 ``--screenshot`` could not run
+chromium (one line, nothing written).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from reports.browser import BrowserError
 from reports.errors import InputError
 from reports.matrix import PINNED_TARGET
 from reports.schema import results_root
@@ -44,6 +46,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.add_argument("--pinned", default=PINNED_TARGET,
                             help=f"the target others are compared with (default "
                                  f"{PINNED_TARGET})")
+        parser.add_argument("--screenshot", action="store_true",
+                            help="also save screenshot.png of index.html (headless chromium)")
     elif command == "compare":
         from reports.compare import DEFAULT_ALPHA, DEFAULT_MIN_EFFECT
 
@@ -75,7 +79,7 @@ def run_report(args: argparse.Namespace) -> int:
     from reports.build import write_report
     from reports.terminal import interactive, print_frame
 
-    path, tables = write_report(args.results, args.run, args.pinned)
+    path, tables = write_report(args.results, args.run, args.pinned, args.screenshot)
     if interactive():
         if not tables.summary.empty:
             print_frame(tables.summary.drop(columns=["not_installed_reason"]),
@@ -130,6 +134,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InputError, UsageError) as error:
         print(f"reports: error: {error}", file=sys.stderr)
         return 2
+    except BrowserError as error:
+        print(f"reports: error: screenshot: {error}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports import html, markdown, plots
+from reports import browser, html, markdown, plots
 from reports.errors import InputError
 from reports.load import Run, load_results
 from reports.output import staged_directory
@@ -23,9 +23,12 @@ def choose_run(runs: dict[str, Run], wanted: str | None) -> str:
     return wanted
 
 
-def write_report(roots: Sequence[Path], run_name: str | None, pinned: str) -> tuple[Path,
-                                                                                     ReportTables]:
-    """Read everything, then write ``<first root>/<run>/report/``; return its path and tables."""
+def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
+                 take_screenshot: bool = False) -> tuple[Path, ReportTables]:
+    """Read everything, then write ``<first root>/<run>/report/``; return its path and tables.
+
+    With ``take_screenshot``, headless chromium renders index.html to screenshot.png.
+    """
     runs = load_results(roots)
     name = choose_run(runs, run_name)
     tables = build_tables(runs, name, pinned)
@@ -44,6 +47,8 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str) -> tu
         (staging / "index.html").write_text(html.render(tables, generated), encoding="utf-8")
         (staging / "summary.md").write_text(
             markdown.render(tables, str(final / "index.html")), encoding="utf-8")
+        if take_screenshot:
+            browser.screenshot(staging / "index.html", staging / "screenshot.png")
     # The plots now live in the final directory.
     tables.plots = {key: final / path.name for key, path in tables.plots.items() if path}
     return final, tables

@@ -89,6 +89,7 @@ def memory_plot(bench: pd.DataFrame, path: Path) -> Path | None:
         ax.plot(group["body_bytes"] / MIB, group[metric] / MIB, marker="o",
                 linestyle="-" if "stream" in str(variant) else "--",
                 label=f"{target} {variant}")
+    ax.set_ylim(bottom=0)
     ax.set_xlabel("response body (MiB)")
     ax.set_ylabel(f"{metric.replace('_bytes', '').replace('_', ' ')} (MiB)")
     ax.set_title("Memory against body size (streamed flat, buffered linear)", fontsize=10)
