@@ -11,6 +11,8 @@ import pytest
 from conformance.background import background_job
 from conformance.helpers import accepting_sink, silent_listener
 
+# The waits use the https_h1 listener, so claims that count connections on the plain
+# http listener (pooling, limits) are not disturbed by them.
 DEFAULT = 5.0
 SLOWER_THAN_DEFAULT = 8  # /delay/8: outlives the default, bounded if the default is gone
 REQUESTS_WAIT = 6  # requests (no timeout) must sit through a wait longer than 5 s
@@ -27,38 +29,39 @@ def outcome_of(job):
 
 @background_job("timeouts.default-observed", "default/httpx")
 def _default_httpx(hx, server):
-    return hx.get(f"{server.http}/delay/{SLOWER_THAN_DEFAULT}")
+    return hx.get(f"{server.https_h1}/delay/{SLOWER_THAN_DEFAULT}", verify=server.ssl_context())
 
 
 @background_job("timeouts.default-observed", "default/requests")
 def _default_requests(hx, server):
     import requests
 
-    return requests.get(f"{server.http}/delay/{REQUESTS_WAIT}")
+    return requests.get(f"{server.https_h1}/delay/{REQUESTS_WAIT}", verify=server.ca)
 
 
 @background_job("timeouts.client-default-observed")
 def _client_default(hx, server):
-    with hx.Client() as client:
-        return client.get(f"{server.http}/delay/{SLOWER_THAN_DEFAULT}")
+    with hx.Client(verify=server.ssl_context()) as client:
+        return client.get(f"{server.https_h1}/delay/{SLOWER_THAN_DEFAULT}")
 
 
 @background_job("timeouts.none-disables")
 def _none_disables(hx, server):
-    return hx.get(f"{server.http}/delay/{REQUESTS_WAIT}", timeout=None)
+    return hx.get(f"{server.https_h1}/delay/{REQUESTS_WAIT}", timeout=None,
+                  verify=server.ssl_context())
 
 
 @background_job("timeouts.client-none-disables")
 def _client_none(hx, server):
-    with hx.Client(timeout=None) as client:
-        return client.get(f"{server.http}/delay/{REQUESTS_WAIT}")
+    with hx.Client(timeout=None, verify=server.ssl_context()) as client:
+        return client.get(f"{server.https_h1}/delay/{REQUESTS_WAIT}")
 
 
 @background_job("timeouts.read-is-per-chunk")
 def _per_chunk(hx, server):
     # 5 bytes over 2.5 s: gaps of 0.5 s, each well inside read=1.5, the total is not.
-    with hx.Client(timeout=hx.Timeout(10.0, read=1.5)) as client:
-        return client.get(f"{server.http}/drip?duration=2.5&numbytes=5")
+    with hx.Client(timeout=hx.Timeout(10.0, read=1.5), verify=server.ssl_context()) as client:
+        return client.get(f"{server.https_h1}/drip?duration=2.5&numbytes=5")
 
 
 @pytest.mark.claim("timeouts.default-observed")
