@@ -65,10 +65,11 @@ def headline_rows(runs: Iterable[Run]) -> pd.DataFrame:
                     if not headline:
                         continue
                     ratio, ideal = headline["ratio_median"], headline.get("ideal")
+                    name = headline.get("name") or bench.get("name")
                     rows.append({
                         "run": run.name, "finished": finished, "target": target,
                         "fullname": bench["fullname"], "scenario": extra.get("scenario"),
-                        "headline": headline.get("name") or bench.get("name"),
+                        "headline": headline_label(name, extra),
                         "ratio_median": ratio, "ratio_q1": headline.get("ratio_q1"),
                         "ratio_q3": headline.get("ratio_q3"), "ideal": ideal,
                         "floor": headline.get("floor"),
@@ -81,6 +82,17 @@ def headline_rows(runs: Iterable[Run]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
     frame = frame.drop_duplicates(["run", "target", "fullname"], keep="last")
     return _ordered(frame).reset_index(drop=True)
+
+
+def headline_label(name: str, extra: dict[str, Any]) -> str:
+    """The headline's name plus the transport and N it was measured at.
+
+    The bench suite reuses a name ("pooled/one-off") for http and https, and for each N.
+    """
+    details = [str(extra["transport"])] if extra.get("transport") else []
+    if extra.get("n") is not None and f"n={extra['n']}" not in name.lower():
+        details.append(f"N={extra['n']}")
+    return f"{name} ({', '.join(details)})" if details else name
 
 
 def benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:

@@ -90,6 +90,14 @@ def image_html(path: Path | None, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def headline_view(headlines: pd.DataFrame) -> pd.DataFrame:
+    """Headlines for the page: numerator and denominator folded into one column."""
+    if headlines.empty:
+        return headlines
+    ratio_of = headlines["numerator"].astype(str) + " / " + headlines["denominator"].astype(str)
+    return headlines.drop(columns=["numerator", "denominator"]).assign(ratio_of=ratio_of)
+
+
 def link(name: str) -> str:
     return f'<a href="{html.escape(name)}">{html.escape(name)}</a>'
 
@@ -125,7 +133,7 @@ def render(tables: ReportTables, generated: str) -> str:
         '<p class="note">Ratios taken within one run, beside their ideal and the floor '
         "measured by a raw-socket client on the same server. of_ideal = ratio / ideal. "
         f"{link('headlines.csv')}</p>",
-        frame_html(tables.headlines),
+        frame_html(headline_view(tables.headlines)),
         image_html(plots.get("ratios"), "headline ratios per target"),
         "<h2>Async fan-out</h2>", frame_html(tables.speedups),
         image_html(plots.get("fanout"), "speedup against N for gather"),

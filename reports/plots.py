@@ -18,7 +18,7 @@ import pandas as pd
 
 from reports.load import natural_key
 
-MAX_PANELS = 16
+MAX_PANELS = 30  # beyond this a grid of bars stops being readable; the CSV has all
 MIB = 1 << 20
 
 
@@ -26,7 +26,7 @@ def _grid(count: int, columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
     columns = min(columns, count)
     rows = math.ceil(count / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.2 * rows),
-                                squeeze=False)
+                                squeeze=False, layout="constrained")
     flat = list(axes.flat)
     for unused in flat[count:]:
         unused.set_visible(False)
@@ -34,7 +34,6 @@ def _grid(count: int, columns: int = 3) -> tuple[plt.Figure, list[plt.Axes]]:
 
 
 def _save(figure: plt.Figure, path: Path) -> Path:
-    figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
     return path
@@ -64,36 +63,46 @@ def ratio_plot(headlines: pd.DataFrame, path: Path) -> Path | None:
             values = rows[column].dropna()
             if not values.empty:
                 ax.axhline(values.iloc[0], linestyle=style, color="black", linewidth=1,
-                           label=f"{label} {values.iloc[0]:g}")
+                           label=f"{label} {values.iloc[0]:.3g}")
         ax.set_xticks(list(positions), rows.index, rotation=30, ha="right", fontsize=8)
         ax.set_title(name, fontsize=9)
         ax.set_ylabel(rows["unit"].iloc[0] or "ratio", fontsize=8)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
-    figure.suptitle("Headline ratios per target (red: server-bound)", fontsize=10)
+    shown = "" if len(names) == headlines["headline"].nunique() else \
+        f" (first {len(names)} of {headlines['headline'].nunique()}; all in headlines.csv)"
+    figure.suptitle(f"Headline ratios per target (red: server-bound){shown}", fontsize=10)
     return _save(figure, path)
 
 
 def memory_plot(bench: pd.DataFrame, path: Path) -> Path | None:
-    """Peak memory against body size: streamed should stay flat, buffered grow linearly."""
+    """Peak memory against body size: streamed should stay flat, buffered grow linearly.
+
+    One panel per measure the bench suite recorded (peak RSS of the fresh subprocess, and
+    tracemalloc's peak), one line per target, variant and transport.
+    """
     rows = bench[(bench["scenario"] == "streaming-memory") & bench["body_bytes"].notna()]
-    metric = "peak_rss_bytes" if rows["peak_rss_bytes"].notna().any() else \
-        "tracemalloc_peak_bytes"
-    rows = rows[rows[metric].notna()]
-    if rows.empty:
+    metrics = [m for m in ("peak_rss_bytes", "tracemalloc_peak_bytes") if rows[m].notna().any()]
+    if not metrics:
         return None
-    figure, (ax,) = _grid(1)
-    figure.set_size_inches(6.5, 4)
-    for (target, variant), group in rows.groupby(["target", "variant"], sort=False):
-        group = group.sort_values("body_bytes")
-        ax.plot(group["body_bytes"] / MIB, group[metric] / MIB, marker="o",
-                linestyle="-" if "stream" in str(variant) else "--",
-                label=f"{target} {variant}")
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("response body (MiB)")
-    ax.set_ylabel(f"{metric.replace('_bytes', '').replace('_', ' ')} (MiB)")
-    ax.set_title("Memory against body size (streamed flat, buffered linear)", fontsize=10)
-    ax.legend(fontsize=7)
+    figure, axes = _grid(len(metrics), columns=2)
+    figure.set_size_inches(6.5 * len(metrics), 4.5)
+    for ax, metric in zip(axes, metrics, strict=True):
+        measured = rows[rows[metric].notna()]
+        groups = measured.groupby(["target", "variant", "transport"], sort=False, dropna=False)
+        for (target, variant, transport), group in groups:
+            group = group.sort_values("body_bytes")
+            streamed = "stream" in str(variant).lower()
+            label = " ".join(str(part) for part in (target, variant, transport)
+                             if isinstance(part, str))
+            ax.plot(group["body_bytes"] / MIB, group[metric] / MIB, marker="o",
+                    linestyle="-" if streamed else "--", label=label)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("response body (MiB)")
+        ax.set_ylabel(f"{metric.replace('_bytes', '').replace('_', ' ')} (MiB)")
+        ax.set_title(f"{metric.replace('_bytes', '').replace('_', ' ')}: streamed (solid) "
+                     "flat, buffered (dashed) linear", fontsize=9)
+        ax.legend(fontsize=6)
     return _save(figure, path)
 
 

@@ -25,7 +25,8 @@ def read_json(path: Path) -> Any:
         raise InputError(path, "not a file")
     raw = path.read_bytes()
     if not raw.strip():
-        raise InputError(path, "empty file (a run that crashed before writing it?)")
+        raise InputError(path, "empty file (a run still in progress, or one that crashed "
+                               "before writing it)")
     try:
         return json.loads(raw)
     except UnicodeDecodeError:

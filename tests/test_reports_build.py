@@ -67,7 +67,7 @@ def test_benchmark_tables_mark_the_server_bound_floor_and_keep_ideals(report: Pa
     assert floor["server_bound"].tolist() == ["SERVER-BOUND", "SERVER-BOUND"]
     assert set(benchmarks["target"]) == {"httpx-0.27.2", "httpx-0.28.1"}
     headlines = pd.read_csv(report / "headlines.csv")
-    gather = headlines[headlines["headline"] == "gather/serial n=50"]
+    gather = headlines[headlines["headline"] == "gather/serial n=50 (http)"]
     assert gather["ideal"].tolist() == [50.0, 50.0]
     assert (gather["of_ideal"] == gather["ratio_median"] / 50).all()
 
@@ -78,7 +78,7 @@ def test_fanout_speedups_come_from_the_headlines(report: Path) -> None:
     row = speedups[(speedups["target"] == "httpx-0.28.1") & (speedups["n"] == 10)].iloc[0]
     assert row["source"] == "headline"
     assert row["speedup"] == pytest.approx(
-        headlines.loc[("httpx-0.28.1", "gather/serial n=10"), "ratio_median"])
+        headlines.loc[("httpx-0.28.1", "gather/serial n=10 (http)"), "ratio_median"])
 
 
 def test_history_spans_both_runs(report: Path) -> None:

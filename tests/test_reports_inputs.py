@@ -150,8 +150,8 @@ def test_the_real_command_line_reports_bad_input_without_a_traceback(tmp_path: P
     args, named, _ = empty_bench(root)
     result = run_cli(*args)
     assert result.returncode == 2
-    assert result.stderr == f"reports: error: {named}: empty file (a run that crashed before " \
-                            "writing it?)\n"
+    assert result.stderr == (f"reports: error: {named}: empty file (a run still in progress, "
+                             "or one that crashed before writing it)\n")
 
 
 def test_a_usage_mistake_is_one_line_exit_2() -> None:
