@@ -1,0 +1,180 @@
+"""The Client: connection pooling, closing, Limits; checked on the server's /stats."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import psutil
+import pytest
+
+from conformance.helpers import TIMEOUT, run
+
+
+def established_to(url: str) -> int:
+    """TCP connections this process holds open to the server at ``url``."""
+    port = int(url.rsplit(":", 1)[1])
+    return sum(1 for conn in psutil.Process().net_connections(kind="tcp")
+               if conn.raddr and conn.raddr.port == port
+               and conn.status == psutil.CONN_ESTABLISHED)
+
+
+def http_connections(server, stats) -> int:
+    """Connections the server saw on the plain http listener since the last reset."""
+    port = server.http.rsplit(":", 1)[1]
+    return sum(n for listener, n in stats.get()["connections_by_listener"].items()
+               if listener.endswith(f":{port}") and listener.startswith("http:"))
+
+
+@pytest.mark.claim("client.pooled-one-connection")
+def test_pooled_one_connection(hx, server, server_stats, observe):
+    with hx.Client(timeout=TIMEOUT) as client:
+        codes = [client.get(server.http + "/get").status_code for _ in range(5)]
+    opened = http_connections(server, server_stats)
+    observe({"requests": len(codes), "connections": opened})
+    assert codes == [200] * 5
+    assert opened == 1
+
+
+@pytest.mark.claim("client.top-level-new-connection-each")
+def test_top_level_new_connection_each(hx, server, server_stats, observe):
+    for _ in range(3):
+        hx.get(server.http + "/get", timeout=TIMEOUT)
+    opened = http_connections(server, server_stats)
+    observe({"requests": 3, "connections": opened})
+    assert opened == 3
+
+
+@pytest.mark.claim("client.session-equivalent")
+def test_session_equivalent(hx, requests_side, server, server_stats, observe):
+    with requests_side as side:
+        with side.lib.Session() as session:
+            for _ in range(3):
+                session.get(server.http + "/get", timeout=TIMEOUT)
+        opened = http_connections(server, server_stats)
+        side.observe({"connections": opened})
+        assert opened == 1
+    server_stats.reset()
+    with hx.Client(timeout=TIMEOUT) as client:
+        for _ in range(3):
+            client.get(server.http + "/get")
+    opened = http_connections(server, server_stats)
+    observe({"connections": opened})
+    assert opened == 1
+
+
+@pytest.mark.claim("client.closed-refuses-to-send")
+def test_closed_refuses_to_send(hx, server, server_stats, observe):
+    client = hx.Client(timeout=TIMEOUT)
+    client.get(server.http + "/get")
+    client.close()
+    before = server_stats.get()["requests"]
+    with pytest.raises(RuntimeError) as error:
+        client.get(server.http + "/get")
+    after = server_stats.get()["requests"]
+    observe({"error": f"{type(error.value).__name__}: {error.value}",
+             "requests reaching the server after close": after - before})
+    assert client.is_closed
+    assert after == before  # /stats does not count itself
+
+
+@pytest.mark.claim("client.context-manager-closes")
+def test_context_manager_closes(hx, server, observe):
+    with hx.Client(timeout=TIMEOUT) as client:
+        client.get(server.http + "/get")
+        open_inside = not client.is_closed
+    observe({"open inside": open_inside, "closed after": client.is_closed})
+    assert open_inside and client.is_closed
+    with pytest.raises(RuntimeError):
+        client.get(server.http + "/get")
+
+
+@pytest.mark.claim("limits.class-defaults")
+def test_limits_class_defaults(hx, observe):
+    limits = hx.Limits()
+    seen = {"max_keepalive_connections": limits.max_keepalive_connections,
+            "max_connections": limits.max_connections,
+            "keepalive_expiry": limits.keepalive_expiry}
+    observe(seen)
+    assert seen == {"max_keepalive_connections": 20, "max_connections": 100,
+                    "keepalive_expiry": 5}
+
+
+@pytest.mark.claim("limits.fields-accept-none")
+def test_fields_accept_none(hx, server, observe):
+    limits = hx.Limits(max_keepalive_connections=None, max_connections=None,
+                       keepalive_expiry=None)
+    with hx.Client(limits=limits, timeout=TIMEOUT) as client:
+        r = client.get(server.http + "/get")
+    observe(repr(limits))
+    assert r.status_code == 200
+
+
+async def fan_out(hx, url: str, n: int, **client_kwargs) -> list[int]:
+    async with hx.AsyncClient(timeout=30, **client_kwargs) as client:
+        responses = await asyncio.gather(*(client.get(url) for _ in range(n)))
+    return [r.status_code for r in responses]
+
+
+@pytest.mark.claim("limits.max-connections")
+def test_max_connections(hx, server, server_stats, observe):
+    limits = hx.Limits(max_keepalive_connections=5, max_connections=3)
+    codes = run(fan_out(hx, server.http + "/delay/0.2", 8, limits=limits))
+    opened = http_connections(server, server_stats)
+    observe({"requests": len(codes), "connections": opened})
+    assert codes == [200] * 8
+    assert opened == 3
+
+
+@pytest.mark.claim("limits.cheatsheet-limits")
+def test_cheatsheet_limits(hx, server, observe):
+    limits = hx.Limits(max_connections=100, max_keepalive_connections=20)
+    with hx.Client(limits=limits, timeout=TIMEOUT) as client:
+        r = client.get(server.http + "/get")
+    observe(repr(limits))
+    assert (limits.max_connections, limits.max_keepalive_connections) == (100, 20)
+    assert r.status_code == 200
+
+
+@pytest.mark.claim("limits.client-default-max-connections")
+def test_client_default_max_connections(hx, server, server_stats, observe):
+    # 110 requests of 1 s each: with at most 100 connections, 10 wait for a second round.
+    start = time.monotonic()
+    codes = run(fan_out(hx, server.http + "/delay/1", 110))
+    elapsed = time.monotonic() - start
+    peak = server_stats.get()["peak_in_flight"]
+    observe({"requests": len(codes), "seconds": round(elapsed, 2), "server peak in flight": peak})
+    assert codes == [200] * 110
+    assert peak >= 100, "fewer than 100 requests ran at once"
+    assert elapsed >= 1.9, "all 110 ran at once: no cap at 100 connections"
+
+
+@pytest.mark.claim("limits.client-default-keepalive")
+def test_client_default_keepalive(hx, server, server_stats, observe):
+    # Counted with the OS's socket table: loopback reuses closed connections' ports at
+    # once, so the server cannot tell a new connection from a closed one on the same port.
+    async def round_of_30() -> tuple[int, int]:
+        async with hx.AsyncClient(timeout=30) as client:
+            url = server.http + "/delay/0.3"
+            await asyncio.gather(*(client.get(url) for _ in range(30)))
+            peak = http_connections(server, server_stats)
+            return peak, established_to(server.http)
+
+    opened, kept = run(round_of_30())
+    observe({"connections for 30 concurrent requests": opened, "kept open afterwards": kept})
+    assert opened == 30
+    assert kept == 20
+
+
+@pytest.mark.claim("limits.keepalive-expiry")
+def test_keepalive_expiry(hx, server, server_stats, observe):
+    seen = {}
+    for expiry in (0.2, 5.0):
+        server_stats.reset()
+        with hx.Client(limits=hx.Limits(keepalive_expiry=expiry), timeout=TIMEOUT) as client:
+            client.get(server.http + "/get")
+            time.sleep(0.6)
+            client.get(server.http + "/get")
+        seen[str(expiry)] = http_connections(server, server_stats)
+    observe({"connections for two requests 0.6 s apart, by keepalive_expiry": seen})
+    assert seen == {"0.2": 2, "5.0": 1}
