@@ -123,3 +123,16 @@ def test_an_older_run_and_a_rerun(tmp_path: Path) -> None:
     assert list(matrix.columns) == ["claim", "httpx-0.28.1", "requests"]
     assert run_main("--results", root, "--run", OLD_RUN).returncode == 0  # replaces it
     assert sorted(p.name for p in (root / OLD_RUN).iterdir()) == ["httpx-0.28.1", "report"]
+
+
+def test_a_terminal_gets_a_rich_summary_before_the_path(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reports.terminal.interactive", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    root = copy_results(tmp_path)
+    result = run_main("--results", root)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(f"Conformance, run {NEW_RUN}" in line for line in lines)
+    assert any("httpxr-0.1.0" in line and "│" in line for line in lines)  # a rich table row
+    assert lines[-1].startswith("report: ")
