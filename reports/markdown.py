@@ -7,6 +7,7 @@ import pandas as pd
 from reports.tables import ReportTables
 
 MAX_ROWS = 30  # per table: a PR comment is limited in size, the CSVs have everything
+MAX_CELL = 160  # characters; assertion messages can run long
 
 
 def text(value: object) -> str:
@@ -14,7 +15,10 @@ def text(value: object) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    shown = str(value).replace("\n", " ")
+    if len(shown) > MAX_CELL:
+        shown = shown[:MAX_CELL - 1] + "…"
+    return shown.replace("|", "\\|")
 
 
 def markdown_table(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
@@ -43,7 +47,7 @@ def render(tables: ReportTables, report_path: str) -> str:
             sections += ["**Unexpected outcomes** (not what the target's expectations file "
                          "says):\n",
                          markdown_table(unexpected[["target", "claim", "expected", "outcome",
-                                                    "message"]])]
+                                                    "requests_outcome", "message"]])]
         missing = summary[summary["missing_apis"] != ""]
         if not missing.empty:
             sections += ["**Missing APIs:**\n"] + [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pandas as pd
@@ -22,6 +23,16 @@ CLAIM_COLUMNS = ["run", "target", "claim", "sentence", "source", "outcome", "exp
 def observed_text(value: Any) -> str:
     """An observed value as canonical JSON, so equal values compare equal as text."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+# The harness's server listens on ephemeral loopback ports, so URLs in observed values differ
+# from run to run; that is the harness, not the client, and must not count as a change.
+LOOPBACK_PORT = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]):\d+")
+
+
+def comparable(observed: str) -> str:
+    """An observed value with loopback ports masked, for deciding whether two differ."""
+    return LOOPBACK_PORT.sub(r"\1:PORT", observed)
 
 
 def target_claims(results: TargetResults) -> pd.DataFrame:
@@ -122,7 +133,7 @@ def claim_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
             change = "only-before" if b is None else "only-after"
         elif a["outcome"] != b["outcome"]:
             change = "outcome"
-        elif a["observed"] != b["observed"]:
+        elif comparable(a["observed"]) != comparable(b["observed"]):
             change = "observed"
         else:
             continue

@@ -118,3 +118,21 @@ def test_upgrade_command_prints_summary_and_rows_by_directory(tmp_path) -> None:
     rows = [line for line in lines if line.startswith("| ") and "claim |" not in line]
     assert [row.split(" | ")[0] for row in rows] == ["| bodies.json-compact",
                                                      "| params.merge-with-query"]
+
+
+def test_ephemeral_server_ports_are_not_changes(tmp_path) -> None:
+    root = copy_results(tmp_path)
+    observed = {"httpx-0.27.2": ["http://127.0.0.1:1111/get", "http://127.0.0.1:1111/a"],
+                "httpx-0.28.1": ["http://127.0.0.1:2222/get", "http://127.0.0.1:2222/b"]}
+    for target, (same, different) in observed.items():
+        path = root / NEW_RUN / target / "conformance.json"
+        document = json.loads(path.read_text())
+        document["claims"][0]["observed"] = {"url": same}
+        document["claims"][5]["observed"] = different
+        path.write_text(json.dumps(document))
+    _, changes = upgrade("httpx-0.27.2", "httpx-0.28.1", [root])
+    assert changes["claim"].tolist() == ["bodies.json-compact", "params.merge-with-query",
+                                         "base-url.trailing-slash"]
+    shown = changes.set_index("claim").loc["base-url.trailing-slash"]
+    assert (shown["before_observed"], shown["after_observed"]) == (
+        '"http://127.0.0.1:1111/a"', '"http://127.0.0.1:2222/b"')  # shown as observed
