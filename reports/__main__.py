@@ -102,10 +102,16 @@ def run_compare(args: argparse.Namespace) -> int:
     rule = (f"regression = median worse by > {args.min_effect:.0%} AND one-sided "
             f"Mann-Whitney U p < {args.alpha:g}")
     shown = table.assign(change=table["change"].map(lambda x: f"{x:+.1%}"))
+    title = f"{args.baseline} -> {args.candidate}"
+    if shown["target"].nunique() == 1:  # one target a side: say it once, in the title
+        title += f" ({shown['target'].iloc[0]})"
+        shown = shown.drop(columns=["target"])
+    shown = shown.drop(columns=["unit"])
     if args.markdown:
+        print(f"**{title}**\n")
         print(markdown_table(shown, max_rows=len(shown)))
     else:
-        print_frame(shown, f"{args.baseline} -> {args.candidate}")
+        print_frame(shown, title)
     print(f"{regressions} regression(s) in {len(table)} benchmarks ({rule})")
     return 1 if regressions else 0
 
