@@ -69,6 +69,8 @@ class FloorClient:
         assert self.sock is not None
         self.sock.sendall(_request_bytes(self.host, path))
         while b"\r\n\r\n" not in self.buffer:
+            if len(self.buffer) > MAX_HEADER_BYTES:
+                raise FloorError("response head over 64 KiB")
             self._fill()
         head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
         status, length = _parse_head(head)
@@ -83,8 +85,6 @@ class FloorClient:
         if not chunk:
             raise FloorError("server closed the connection mid-response")
         self.buffer += chunk
-        if b"\r\n\r\n" not in self.buffer and len(self.buffer) > MAX_HEADER_BYTES:
-            raise FloorError("response head over 64 KiB")
 
     def close(self) -> None:
         if self.sock is not None:

@@ -3,8 +3,9 @@
 ``probe(...)`` starts ``python -m bench.memory_probe '<json case>'``, which imports the target,
 downloads the body twice and prints one JSON line:
 
-1. timed, with tracemalloc off: seconds, throughput, and the peak RSS (the kernel's
-   high-water mark, ``ru_maxrss``) and how far it rose above the RSS just before the request;
+1. timed, with tracemalloc off: seconds, throughput, and the peak RSS during the download
+   (the kernel's high-water mark VmHWM, reset just before it) and how far it rose above the
+   RSS just before the request;
 2. with tracemalloc on, the peak of Python allocations during the same download
    (tracemalloc slows streaming several times, so it is never on while timing).
 
@@ -52,7 +53,25 @@ def _current_rss() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's RSS high-water mark (Linux >= 4.0), so the next peak is ours."""
+    try:
+        with open("/proc/self/clear_refs", "w") as clear_refs:
+            clear_refs.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def _peak_rss() -> int:
+    """VmHWM (reset by _reset_peak_rss); ru_maxrss, the peak since start, where it is not."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
@@ -79,6 +98,7 @@ async def _download_async(client: Any, case: MemoryCase) -> int:
 
 def _measure(download: Any) -> dict[str, Any]:
     gc.collect()
+    peak_reset = _reset_peak_rss()
     rss_before = _current_rss()
     started = time.perf_counter()
     body = download()
@@ -92,7 +112,7 @@ def _measure(download: Any) -> dict[str, Any]:
     return {"body_bytes": body, "seconds": seconds,
             "throughput_mb_s": body / seconds / 1e6 if seconds > 0 else None,
             "peak_rss_bytes": peak, "rss_before_bytes": rss_before,
-            "rss_growth_bytes": max(0, peak - rss_before),
+            "rss_growth_bytes": max(0, peak - rss_before), "peak_rss_reset": peak_reset,
             "tracemalloc_peak_bytes": traced_peak}
 
 
