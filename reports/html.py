@@ -129,6 +129,10 @@ def render(tables: ReportTables, generated: str) -> str:
         f"target. {link(f'changes-from-{pinned}.csv')}</p>",
         frame_html(tables.changes.drop(columns=["before_message", "after_message"],
                                        errors="ignore")),
+        "<h2>Missing APIs</h2>",
+        '<p class="note">Claims a target could not even try: the name or argument does not '
+        f"exist there. {link('missing-apis.csv')}</p>",
+        frame_html(tables.missing_apis),
         "<h2>Benchmark headlines</h2>",
         '<p class="note">Ratios taken within one run, beside their ideal and the floor '
         "measured by a raw-socket client on the same server. of_ideal = ratio / ideal. "

@@ -48,10 +48,8 @@ def render(tables: ReportTables, report_path: str) -> str:
                          "says):\n",
                          markdown_table(unexpected[["target", "claim", "expected", "outcome",
                                                     "requests_outcome", "message"]])]
-        missing = summary[summary["missing_apis"] != ""]
-        if not missing.empty:
-            sections += ["**Missing APIs:**\n"] + [
-                f"- {row.target}: {row.missing_apis}" for row in missing.itertuples()] + [""]
+        if not tables.missing_apis.empty:
+            sections += ["**Missing APIs:**\n", markdown_table(tables.missing_apis)]
         failed = summary[summary["not_installed_reason"] != ""]
         sections += [f"- **{row.target}** not installed: {row.not_installed_reason}"
                      for row in failed.itertuples()] + [""]

@@ -35,6 +35,7 @@ class ReportTables:
     observed: pd.DataFrame
     summary: pd.DataFrame
     changes: pd.DataFrame
+    missing_apis: pd.DataFrame
     bench: pd.DataFrame
     benchmarks: pd.DataFrame
     headlines: pd.DataFrame
@@ -52,6 +53,7 @@ class ReportTables:
             "conformance-observed.csv": self.observed,
             "conformance-claims.csv": self.claims,
             f"changes-from-{self.pinned}.csv": self.changes,
+            "missing-apis.csv": self.missing_apis,
             "benchmarks.csv": self.benchmarks,
             "headlines.csv": self.headlines,
             "fanout-speedups.csv": self.speedups,
@@ -86,6 +88,8 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTabl
         summary=conformance_summary(claims, pinned) if has_claims else pd.DataFrame(),
         changes=(pd.concat(changes, ignore_index=True)[["target", *changes[0].columns[:-1]]]
                  if changes else pd.DataFrame()),
+        missing_apis=claims.loc[claims["outcome"] == "missing-api",
+                                ["target", "claim", "message"]].reset_index(drop=True),
         bench=bench, benchmarks=benchmark_table(bench), headlines=headline_table(headlines),
         speedups=fanout_speedups(bench, headlines), history=history_table(all_bench),
         history_headlines=history_headlines, environment=environment_table(run),

@@ -90,7 +90,7 @@ def test_the_page_renders_to_a_non_trivial_screenshot(report: Path) -> None:
 def test_tables_are_present_and_every_image_loads(report: Path) -> None:
     parts = PageParts()
     parts.feed(browser.rendered_dom(report / "index.html"))
-    assert parts.tables >= 8  # summary, matrix, changes, headlines, fan-out, benchmarks ...
+    assert parts.tables >= 9  # summary, matrix, changes, missing APIs, headlines, fan-out ...
     assert parts.outcome_cells == 6 * 4 + 4  # 6 claims x 4 targets, 4 requests outcomes
     assert len(parts.images) == 4
     # The page's own load handler counts images the browser decoded (naturalWidth > 0).
