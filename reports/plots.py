@@ -166,6 +166,7 @@ def history_plot(headlines: pd.DataFrame, path: Path) -> Path | None:
             ax.plot(range(len(runs)), line.to_numpy(), marker="o", label=target)
         ax.set_xticks(range(len(runs)), [run[:15] for run in runs], rotation=30, ha="right",
                       fontsize=7)
+        ax.set_ylim(bottom=0)  # from zero, so run-to-run noise does not look like a trend
         ax.set_title(name, fontsize=9)
         ax.legend(fontsize=6)
     figure.suptitle("Headline ratios across runs", fontsize=10)
