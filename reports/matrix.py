@@ -118,6 +118,24 @@ def changed_claims(claims: pd.DataFrame, before: str, after: str) -> pd.DataFram
     return claim_differences(left, right)
 
 
+def changes_from_pinned(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd.DataFrame:
+    """For every other target, the claims that differ from the pinned target (a target
+    column first). A target that could not be installed is one line in the summary, not a
+    row per claim, so it is left out."""
+    targets = set(claims["target"])
+    frames = []
+    for target in ordered_targets(targets - {pinned}) if pinned in targets else []:
+        mine = claims[claims["target"] == target]
+        if (mine["outcome"] == "not-installed").all():
+            continue
+        frames.append(changed_claims(claims, pinned, target).assign(target=target))
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame()
+    changes = pd.concat(frames, ignore_index=True)
+    return changes[["target", *changes.columns.drop("target")]]
+
+
 def claim_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     """Rows for claims (index) whose outcome or observed value differs, or that one side lacks.
 

@@ -16,7 +16,7 @@ from reports.benchmarks import (
 )
 from reports.load import Run, natural_key
 from reports.matrix import (
-    changed_claims,
+    changes_from_pinned,
     conformance_summary,
     outcome_matrix,
     run_claims,
@@ -72,12 +72,6 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTabl
     all_headlines = headline_rows(runs.values())
     bench = all_bench[all_bench["run"] == run_name]
     headlines = all_headlines[all_headlines["run"] == run_name]
-    # A target that could not be installed is one line in the summary, not a row per claim.
-    installed = claims.groupby("target")["outcome"].apply(lambda o: (o != "not-installed").any())
-    changes = [changed_claims(claims, pinned, target).assign(target=target)
-               for target in sorted(claims["target"].unique(), key=natural_key)
-               if target != pinned and pinned in set(claims["target"]) and installed[target]]
-    changes = [frame for frame in changes if not frame.empty]
     history_headlines = all_headlines[["run", "finished", "target", "headline",
                                        "ratio_median", "ratio_q1", "ratio_q3", "ideal"]]
     return ReportTables(
@@ -86,8 +80,7 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTabl
         observed=(outcome_matrix(claims, pinned, value="observed") if has_claims
                   else pd.DataFrame()),
         summary=conformance_summary(claims, pinned) if has_claims else pd.DataFrame(),
-        changes=(pd.concat(changes, ignore_index=True)[["target", *changes[0].columns[:-1]]]
-                 if changes else pd.DataFrame()),
+        changes=changes_from_pinned(claims, pinned),
         missing_apis=claims.loc[claims["outcome"] == "missing-api",
                                 ["target", "claim", "message"]].reset_index(drop=True),
         bench=bench, benchmarks=benchmark_table(bench), headlines=headline_table(headlines),
