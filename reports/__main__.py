@@ -39,9 +39,11 @@ def add_results_option(parser: argparse.ArgumentParser) -> None:
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     command = argv[0] if argv and argv[0] in COMMANDS else "report"
     rest = list(argv[1:] if argv and argv[0] in COMMANDS else argv)
-    parser = Parser(prog=f"python -m reports {command}".replace(" report", ""))
+    parser = Parser(prog="python -m reports" + ("" if command == "report" else f" {command}"))
     if command == "report":
         parser.description = "Write results/<run>/report/: matrix, tables, plots, HTML, CSV."
+        parser.epilog = ("Other commands: 'python -m reports compare BASELINE CANDIDATE' and "
+                         "'python -m reports upgrade FROM TO' (each has --help).")
         add_results_option(parser)
         parser.add_argument("--pinned", default=PINNED_TARGET,
                             help=f"the target others are compared with (default "

@@ -166,3 +166,10 @@ def test_a_failure_while_writing_leaves_no_directory(tmp_path: Path) -> None:
         (staging / "index.html").write_text("half")
         raise RuntimeError("plotting failed")
     assert tree(tmp_path) == set()
+
+
+def test_usage_errors_name_the_command() -> None:
+    assert run_main("--bogus").stderr == \
+        "reports: error: python -m reports: unrecognized arguments: --bogus\n"
+    assert run_main("upgrade").stderr.startswith(
+        "reports: error: python -m reports upgrade: the following arguments are required")
