@@ -51,10 +51,18 @@ def test_a_two_percent_shift_under_a_five_percent_minimum_never_flags() -> None:
     assert {r.verdict for r in results} == {"unchanged"}
 
 
-def test_noise_without_a_shift_flags_in_under_five_percent_of_trials() -> None:
+def with_outliers(rng: random.Random, median: float) -> list:
+    """Quiet timings with a tenth of rounds hit by a 2-5x stall (GC, a noisy neighbour)."""
+    return [x * (rng.uniform(2, 5) if rng.random() < 0.1 else 1)
+            for x in noisy(rng, median, 0.05)]
+
+
+@pytest.mark.parametrize("draw", [lambda rng: noisy(rng, 1e-3, 0.3),
+                                  lambda rng: with_outliers(rng, 1e-3)],
+                         ids=["log-normal", "outliers"])
+def test_noise_without_a_shift_flags_in_under_five_percent_of_trials(draw) -> None:
     rng = random.Random(5)
-    flagged = sum(judge(noisy(rng, 1e-3, 0.3), noisy(rng, 1e-3, 0.3)).verdict == "regression"
-                  for _ in range(1000))
+    flagged = sum(judge(draw(rng), draw(rng)).verdict == "regression" for _ in range(1000))
     assert flagged < 50
 
 
