@@ -56,9 +56,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.description = ("Compare benchmarks on raw samples; exit 1 on a regression "
                               "(median worse by more than --min-effect AND one-sided "
                               "Mann-Whitney U p < --alpha).")
-        parser.add_argument("baseline", type=Path,
+        parser.add_argument("baseline", type=Path, nargs="?",
                             help="bench JSON file, target directory or run directory")
-        parser.add_argument("candidate", type=Path, help="the same kinds as baseline")
+        parser.add_argument("candidate", type=Path, nargs="?",
+                            help="the same kinds as baseline")
+        parser.add_argument("--previous", action="store_true",
+                            help="instead of BASELINE CANDIDATE: the newest run with "
+                                 "benchmarks against the run before it")
+        add_results_option(parser)
         parser.add_argument("--min-effect", type=float, default=DEFAULT_MIN_EFFECT,
                             help="smallest relative change that counts (default 0.05 = 5%%)")
         parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
@@ -74,6 +79,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     args.command = command
     if getattr(args, "results", None) is None:
         args.results = [results_root()]
+    if command == "compare" and args.previous == (args.candidate is not None):
+        parser.error("give BASELINE and CANDIDATE, or --previous")
     return args
 
 
@@ -95,10 +102,12 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from reports.compare import compare
+    from reports.compare import compare, previous_and_newest
     from reports.markdown import markdown_table
     from reports.terminal import print_frame
 
+    if args.previous:
+        args.baseline, args.candidate = previous_and_newest(args.results)
     table = compare(args.baseline, args.candidate, args.min_effect, args.alpha)
     regressions = int((table["verdict"] == "regression").sum())
     rule = (f"regression = median worse by > {args.min_effect:.0%} AND one-sided "

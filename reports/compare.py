@@ -15,6 +15,7 @@ size alone flags noise on busy ones. An improvement is the mirror image and neve
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from reports.errors import InputError
-from reports.load import REPORT_DIRECTORY, natural_key, result_files
+from reports.load import REPORT_DIRECTORY, load_results, natural_key, result_files
 from reports.readers import read_bench, samples
 
 DEFAULT_MIN_EFFECT = 0.05
@@ -128,6 +129,16 @@ def read_series(path: Path) -> list[Series]:
                     target, label, tuple(float(x) for x in ratios),
                     headline_lower_is_better(headline), str(headline.get("unit", "")), file)
     return list(series.values())
+
+
+def previous_and_newest(roots: Sequence[Path]) -> tuple[Path, Path]:
+    """The run directories of the two newest runs that hold benchmark results."""
+    runs = [run for run in load_results(roots).values()
+            if any(results.bench for results in run.targets.values())]
+    if len(runs) < 2:
+        where = ", ".join(str(root) for root in roots)
+        raise InputError(where, f"--previous needs two runs with benchmarks, found {len(runs)}")
+    return runs[-2].directories[0], runs[-1].directories[0]
 
 
 def compare(baseline: Path, candidate: Path, min_effect: float = DEFAULT_MIN_EFFECT,

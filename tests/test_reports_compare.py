@@ -132,3 +132,17 @@ def test_verdict_needs_both_size_and_significance(spread: float) -> None:
     rng = random.Random(7)
     assert judge(noisy(rng, 1.0, spread, 3), noisy(rng, 2.0, spread, 3)).verdict == \
         "unchanged"
+
+
+def test_previous_compares_the_two_newest_runs_with_benchmarks(tmp_path: Path) -> None:
+    result = run_main("compare", "--previous", "--results", DATA)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines()[0].startswith(
+        f"{DATA / OLD_RUN} -> {DATA / NEW_RUN} (httpx-0.28.1)")
+    root = copy_results(tmp_path)
+    for bench in (root / NEW_RUN).glob("*/bench.json"):
+        bench.unlink()
+    result = run_main("compare", "--previous", "--results", root)
+    assert result.returncode == 2
+    assert result.stderr == (f"reports: error: {root}: --previous needs two runs with "
+                             "benchmarks, found 1\n")
