@@ -69,16 +69,18 @@ def engine(request: pytest.FixtureRequest) -> str:
     return request.config.getoption("--bench-engine")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def bench_json(request: pytest.FixtureRequest) -> None:
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> Iterator[None]:
     """Point pytest-benchmark's JSON at a new results file unless --benchmark-json was given.
 
-    Done when the first benchmark runs (not at configure time), so a collect-only or
-    fully-skipped session claims no file.
+    Runs before pytest-benchmark writes (its own hook wraps sessionfinish too, inside this
+    one), and only when there is something to write: an interrupted or collect-only session
+    leaves no empty bench.json behind.
     """
-    session = getattr(request.config, "_benchmarksession", None)
-    if session is not None and not session.disabled and session.json is None:
-        session.json = schema.new_result_path("bench")
+    bench = getattr(session.config, "_benchmarksession", None)
+    if bench is not None and not bench.disabled and bench.json is None and bench.benchmarks:
+        bench.json = schema.new_result_path("bench")
+    yield
 
 
 @pytest.fixture(scope="session")

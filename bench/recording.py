@@ -50,9 +50,14 @@ def describe(samples: Samples, per: str) -> dict[str, Any]:
     return info
 
 
-def record(benchmark: Any, samples: Samples, per: str = "request",
+def record(benchmark: Any, samples: Samples, per: str = "request", group: str | None = None,
            **extra: Any) -> dict[str, Any]:
-    """Record ``samples`` as ``benchmark``'s rounds and fill its ``extra_info``."""
+    """Record ``samples`` as ``benchmark``'s rounds and fill its ``extra_info``.
+
+    ``group`` is pytest-benchmark's table group: the variants of one interleaved case.
+    """
+    if group is not None:
+        benchmark.group = group
     timings = samples.wall_per_request() if per == "request" else samples.wall_per_batch()
     record_durations(benchmark, timings)
     info = {**describe(samples, per), **extra}

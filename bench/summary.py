@@ -25,6 +25,7 @@ def headline_row(test_id: str, extra: dict[str, Any]) -> dict[str, Any]:
         "floor": h.get("floor"),
         "unit": h.get("unit", ""),
         "server_bound": extra.get("server_bound", False),
+        "failures": extra.get("failures") or {},
     }
 
 
@@ -35,6 +36,7 @@ def format_headlines(rows: Sequence[dict[str, Any]]) -> str:
         spread = (f"{_number(row['median'])} [{_number(row['iqr'][0])}-"
                   f"{_number(row['iqr'][1])}] ({row['n']})")
         unit = row["unit"] + ("  SERVER-BOUND" if row["server_bound"] else "")
+        unit += "".join(f"  {name} x{count}" for name, count in row["failures"].items())
         lines.append((row["case"], row["headline"], spread, _number(row["ideal"]),
                       _number(row["floor"]), unit))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]

@@ -103,9 +103,13 @@ class LoopVariants:
         return Variant(name, batch, n, "http")
 
     def close(self) -> None:
-        for client in self.clients:
-            self.loop.run_until_complete(client.aclose())
-        self.loop.close()
+        async def close_all() -> None:  # aclose() called inside the loop: forks may need it
+            for client in self.clients:
+                await client.aclose()
+        try:
+            self.loop.run_until_complete(close_all())
+        finally:
+            self.loop.close()
 
 
 def fanout_variants(lv: LoopVariants, n: int, cap: int) -> list[Variant]:
@@ -193,7 +197,7 @@ def test_fanout(benchmark: Any, fanout: Any, fanout_n: int, pattern: str, plan: 
         extra["headline"] = headline(f"{name}/serial", "serial", name, walls["serial"],
                                      walls[name], unit="x faster (speedup)",
                                      ideal=fanout_n / math.ceil(fanout_n / cap), floor=floor)
-    info = record(benchmark, samples, per="batch", **extra)
+    info = record(benchmark, samples, per="batch", group=f"async-fanout N={fanout_n}", **extra)
     if "headline" in extra:
         headlines.append(headline_row(request.node.name, info))
 
@@ -217,6 +221,7 @@ def test_overflow(benchmark: Any, fanout: Any, pattern: str, plan: Any, engine: 
             f"overflow N={plan.overflow_n}: gather/semaphore({POOL_LIMIT}) time",
             pattern, f"semaphore({POOL_LIMIT})", walls[pattern], walls[f"semaphore({POOL_LIMIT})"],
             unit="x the capped gather's time (failures in extra_info)", ideal=1.0)
-    info = record(benchmark, samples, per="batch", **extra)
+    group = f"async-fanout overflow N={plan.overflow_n}"
+    info = record(benchmark, samples, per="batch", group=group, **extra)
     if "headline" in extra:
         headlines.append(headline_row(request.node.name, info))

@@ -28,7 +28,7 @@ from bench.measure import Samples, Variant, measure_interleaved
 from bench.ratios import headline, median_ratio
 from bench.recording import record
 from bench.summary import headline_row
-from bench.targets import require, require_http2
+from bench.targets import require, require_http2, require_tls
 from bench.test_fanout import gathered
 from server.engines import H2_MAX_CONCURRENT_STREAMS
 from server.process import ServerInfo
@@ -88,6 +88,7 @@ def multiplexing(target: ModuleType, server: ServerInfo, shared_context: ssl.SSL
                  stats: Any) -> Iterator[Callable[[str], dict[str, Samples]]]:
     require(target, "AsyncClient", "Limits")
     require_http2(target)
+    require_tls(target, server.https + "/get", shared_context, http2=True)
     measured: dict[str, dict[str, Samples]] = {}
 
     def samples(case: str) -> dict[str, Samples]:
@@ -158,6 +159,7 @@ def test_http2(benchmark: Any, multiplexing: Any, h2_case: str, h2_variant: str,
             walls["h2"], unit="x faster with HTTP/2",
             ideal=ideal_speedup(h2_case, h2_variant, plan.http2_n),
             floor=median_ratio(walls["floor h1 (N connections)"], walls["h2"]))
-    info = record(benchmark, samples, per="batch", **extra)
+    info = record(benchmark, samples, per="batch", group=f"http2 {h2_case} N={plan.http2_n}",
+                  **extra)
     if "headline" in extra:
         headlines.append(headline_row(request.node.name, info))

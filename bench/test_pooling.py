@@ -21,7 +21,7 @@ from bench.measure import Samples, Variant, measure_interleaved
 from bench.ratios import headline, median_ratio
 from bench.recording import record
 from bench.summary import headline_row
-from bench.targets import require
+from bench.targets import require, require_tls
 from server.process import ServerInfo
 
 PATH = "/get"
@@ -104,6 +104,8 @@ def pooling(target: ModuleType, requests_module: ModuleType, server: ServerInfo,
     measured: dict[str, dict[str, Samples]] = {}
 
     def samples(transport: str) -> dict[str, Samples]:
+        if transport == "https":
+            require_tls(target, server.https + PATH, shared_context)
         if transport not in measured:
             closers: list[Callable[[], Any]] = []
             try:
@@ -157,7 +159,7 @@ def test_pooling(benchmark: Any, pooling: Any, transport: str, variant: str, eng
     found = pooling_headline(variant, results)
     if found is not None:
         extra["headline"] = found
-    info = record(benchmark, samples, per="request", **extra)
+    info = record(benchmark, samples, per="request", group=f"pooling {transport}", **extra)
     if found is not None:
         headlines.append(headline_row(request.node.name, info))
 
@@ -203,6 +205,7 @@ def test_construction(benchmark: Any, construction: dict[str, Samples], variant:
             "Client() default/Client(verify=shared)", variant,
             "httpx.Client(verify=shared context)", per[variant],
             per["httpx.Client(verify=shared context)"], unit="x the construction time")
-    info = record(benchmark, construction[variant], per="request", **extra)
+    info = record(benchmark, construction[variant], per="request", group="construction",
+                  **extra)
     if "headline" in extra:
         headlines.append(headline_row(request.node.name, info))

@@ -24,7 +24,7 @@ from bench.pinning import cores
 from bench.ratios import headline
 from bench.recording import record_durations
 from bench.summary import headline_row
-from bench.targets import require, require_http2
+from bench.targets import require, require_http2, require_tls
 from reports import schema
 from server.process import ServerInfo
 
@@ -45,7 +45,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="module")
-def probes(target: ModuleType, server: ServerInfo, plan: Any) -> Callable[[Key], dict]:
+def probes(target: ModuleType, server: ServerInfo, shared_context: Any,
+           plan: Any) -> Callable[[Key], dict]:
     require(target, "Client", "AsyncClient")
     measured: dict[Key, dict[str, Any]] = {}
     client_core = cores()[0]
@@ -56,6 +57,7 @@ def probes(target: ModuleType, server: ServerInfo, plan: Any) -> Callable[[Key],
             if protocol == "h2":
                 require_http2(target)
             base = server.url(PROTOCOLS[protocol])
+            require_tls(target, base + "/get", shared_context, http2=protocol == "h2")
             case = MemoryCase(url=f"{base}/bytes/{size}", ca=server.ca, mode=mode, api=api,
                               http2=protocol == "h2", chunk_size=plan.chunk_size,
                               target=schema.target_import(), cpu=client_core)
@@ -74,6 +76,7 @@ def test_streaming_memory(benchmark: Any, probes: Any, memory_case: Key, plan: A
     protocol, api, size, mode = memory_case
     seen = probes(memory_case)
     assert seen["body_bytes"] == size, f"read {seen['body_bytes']} of {size} bytes"
+    benchmark.group = f"streaming-memory {protocol} {api} {size // 2**20} MiB"
     record_durations(benchmark, [seen["seconds"]])
     extra: dict[str, Any] = {
         "scenario": "streaming-memory", "engine": engine, "variant": f"{api} {mode}",
