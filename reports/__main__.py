@@ -29,11 +29,13 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def add_results_option(parser: argparse.ArgumentParser) -> None:
+def add_results_option(parser: argparse.ArgumentParser, run: bool = True) -> None:
     parser.add_argument("--results", action="append", type=Path, metavar="DIR",
                         help="results root to read; repeat to merge roots copied from other "
                              "machines (default: $HARNESS_RESULTS or results/)")
-    parser.add_argument("--run", help="the run to report on (default: the newest)")
+    if run:
+        parser.add_argument("--run", help="the run to read (default: the newest that has "
+                                          "the results needed)")
 
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -63,7 +65,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.add_argument("--previous", action="store_true",
                             help="instead of BASELINE CANDIDATE: the newest run with "
                                  "benchmarks against the run before it")
-        add_results_option(parser)
+        add_results_option(parser, run=False)
         parser.add_argument("--min-effect", type=float, default=DEFAULT_MIN_EFFECT,
                             help="smallest relative change that counts (default 0.05 = 5%%)")
         parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
