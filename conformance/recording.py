@@ -155,6 +155,10 @@ class ConformanceRecorder:
         elif report.skipped:
             side.outcome, side.message = "broken", f"skipped: {report.longreprtext[:200]}"
         side.observed = item.stash.get(observed_key, {}).get("value")
+        if side.observed is None and call.excinfo is not None and not isinstance(
+                call.excinfo.value, AssertionError):
+            # The test stopped before observing: what was raised is the observation.
+            side.observed = {"raised": type(call.excinfo.value).__name__}
         record.requests = item.stash.get(requests_key, None)
         if report.when != "call":
             return

@@ -14,6 +14,9 @@ from conformance.helpers import accepting_sink, silent_listener
 # The waits use the https_h1 listener, so claims that count connections on the plain
 # http listener (pooling, limits) are not disturbed by them.
 DEFAULT = 5.0
+# Seconds a timeout may come late on a loaded 2-core machine (the job's clock also covers
+# the TLS handshake). A missing default is caught by the request succeeding, not by this.
+LATE = 2.5
 SLOWER_THAN_DEFAULT = 8  # /delay/8: outlives the default, bounded if the default is gone
 REQUESTS_WAIT = 6  # requests (no timeout) must sit through a wait longer than 5 s
 
@@ -76,7 +79,7 @@ def test_default_observed(hx, requests_side, background, observe):
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
     assert isinstance(got, hx.ReadTimeout)
-    assert DEFAULT - 0.5 <= seconds <= DEFAULT + 1.5
+    assert DEFAULT - 0.5 <= seconds <= DEFAULT + LATE
 
 
 @pytest.mark.claim("timeouts.client-default-observed")
@@ -84,7 +87,7 @@ def test_client_default_observed(hx, background, observe):
     got, seconds = outcome_of(lambda: background.result("timeouts.client-default-observed"))
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
-    assert DEFAULT - 0.5 <= seconds <= DEFAULT + 1.5
+    assert DEFAULT - 0.5 <= seconds <= DEFAULT + LATE
 
 
 @pytest.mark.claim("timeouts.none-disables")

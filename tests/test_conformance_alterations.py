@@ -1,0 +1,209 @@
+"""Proof that the conformance suite can fail: run it on deliberately altered httpx.
+
+A wrapper module (written to a temporary directory, named by HARNESS_IMPORT) imports the
+installed httpx, applies the alterations listed in $ALTERATIONS, and stands in for it.
+One full run with every alteration shows that nothing outside the matching claims
+changes; one run per alteration, restricted to the altered claims, shows which
+alteration breaks which claims.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conformance.expectations import load_expectations
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET = "httpx-0.28.1"  # the expectations these runs are compared with
+
+WRAPPER = '''
+"""httpx with deliberate alterations (see tests/test_conformance_alterations.py)."""
+import functools
+import os
+import sys
+import warnings
+
+import httpx
+from httpx import _client, _models
+
+ALTERATIONS = set(filter(None, os.environ.get("ALTERATIONS", "").split(",")))
+VERBS = ("request", "stream", "get", "options", "head", "post", "put", "patch", "delete")
+
+
+def with_default(function, name, value):
+    @functools.wraps(function)
+    def altered(*args, **kwargs):
+        kwargs.setdefault(name, value)
+        return function(*args, **kwargs)
+    return altered
+
+
+def forcing(function, name, value):
+    @functools.wraps(function)
+    def altered(*args, **kwargs):
+        kwargs[name] = value
+        return function(*args, **kwargs)
+    return altered
+
+
+for name, value in (("follow-redirects", ("follow_redirects", True)),
+                    ("no-default-timeout", ("timeout", None))):
+    if name in ALTERATIONS:
+        for cls in (httpx.Client, httpx.AsyncClient):
+            cls.__init__ = with_default(cls.__init__, *value)
+        for verb in VERBS:
+            setattr(httpx, verb, with_default(getattr(httpx, verb), *value))
+
+if "raise-for-status-class" in ALTERATIONS:
+    original_raise = httpx.Response.raise_for_status
+
+    def raise_for_status(self):
+        try:
+            return original_raise(self)
+        except httpx.HTTPStatusError as error:
+            raise RuntimeError(str(error)) from None
+
+    httpx.Response.raise_for_status = raise_for_status
+
+if "base-url-no-trailing-slash" in ALTERATIONS:
+    _client.BaseClient._enforce_trailing_slash = lambda self, url: url
+
+if "http2-ignored" in ALTERATIONS:
+    for cls in (httpx.Client, httpx.AsyncClient):
+        cls.__init__ = forcing(cls.__init__, "http2", False)
+
+if "data-bytes-silent" in ALTERATIONS:
+    original_encode = _models.encode_request
+
+    def encode_request(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return original_encode(*args, **kwargs)
+
+    _models.encode_request = encode_request
+
+if "no-async-no-get" in ALTERATIONS:  # like httpx 1.0.dev: no httpx.get, no AsyncClient
+    del httpx.get, httpx.AsyncClient
+
+sys.modules[__name__] = httpx
+'''
+
+# alteration -> the claims it must break (and no others)
+ALTERATIONS = {
+    "follow-redirects": {
+        "redirects.not-followed-by-default", "redirects.client-not-followed-by-default",
+        "redirects.history-empty-and-next-request", "redirects.next-request-attribute"},
+    "no-default-timeout": {
+        "timeouts.default-observed", "timeouts.client-default-observed",
+        "timeouts.default-is-five-seconds"},
+    "raise-for-status-class": {
+        "status.raise-for-status-class", "status.raise-for-status-5xx",
+        "status.raise-for-status-non-2xx", "exceptions.status-error-has-request-and-response",
+        "exceptions.http-error-catches-both", "exceptions.request-error-not-status-error",
+        "hooks.raise-on-4xx-5xx"},
+    "base-url-no-trailing-slash": {
+        "nvcf.base-host-leading-slash", "nvcf.empty-path-gains-trailing-slash",
+        "base-url.no-trailing-slash-leading-slash", "base-url.no-trailing-slash-relative"},
+    "http2-ignored": {
+        "http2.negotiated-client", "http2.negotiated-async-client",
+        "http2.multiplexed-one-connection", "http2.sync-client-one-connection",
+        "http2.requests-http11-only", "http2.needs-extra"},
+    "data-bytes-silent": {"bodies.data-bytes-deprecated", "bodies.data-text-deprecated"},
+}
+
+
+def installed_httpx() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("httpx")
+    except metadata.PackageNotFoundError:
+        return None
+
+
+pytestmark = pytest.mark.skipif(installed_httpx() != "0.28.1",
+                                reason="alterations are compared with httpx 0.28.1's outcomes")
+
+
+def run_suite(tmp: Path, name: str, alterations: list[str], claims: list[str],
+              import_name: str = "httpx_altered") -> tuple[int, dict]:
+    """Run ``pytest conformance`` in a subprocess; its exit code and conformance.json."""
+    results = tmp / name
+    env = {**os.environ, "HARNESS_RESULTS": str(results), "HARNESS_IMPORT": import_name,
+           "HARNESS_TARGET": TARGET, "HARNESS_RUN": name, "ALTERATIONS": ",".join(alterations),
+           "PYTHONPATH": os.pathsep.join([str(tmp), str(REPO)])}
+    selection = [arg for claim in claims for arg in ("--claim", claim)]
+    done = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p",
+                           "no:cacheprovider", *selection], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=150)
+    found = list(results.glob("*/*/conformance.json"))
+    assert len(found) == 1, f"{name}: no conformance.json\n{done.stdout[-3000:]}{done.stderr}"
+    return done.returncode, json.loads(found[0].read_text())
+
+
+def outcomes(document: dict) -> dict[str, str]:
+    return {claim["id"]: claim["outcome"] for claim in document["claims"]}
+
+
+@pytest.fixture(scope="module")
+def wrapper_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("altered")
+    (directory / "httpx_altered.py").write_text(WRAPPER)
+    return directory
+
+
+@pytest.mark.timeout(300)
+def test_each_alteration_breaks_exactly_its_claims(wrapper_dir):
+    known = {cid for cid, e in load_expectations(TARGET).items() if e.outcome == "broken"}
+    altered = set().union(*ALTERATIONS.values())
+    # One full run with every alteration: nothing else may change.
+    code, full = run_suite(wrapper_dir, "all", list(ALTERATIONS), [])
+    broken = {cid for cid, outcome in outcomes(full).items() if outcome != "holds"}
+    assert code != 0, "unexpected outcomes must fail the session"
+    assert broken - known == altered, {"missed": sorted(altered - broken),
+                                       "extra": sorted(broken - known - altered)}
+    flagged = {c["id"] for c in full["claims"] if c["unexpected"]}
+    assert flagged == altered
+    # One run per alteration over the altered claims: each breaks its own set only.
+    # Two at a time: more would starve the 2-core machine and skew the timing claims.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = dict(zip(ALTERATIONS, pool.map(
+            lambda name: run_suite(wrapper_dir, name, [name], sorted(altered)), ALTERATIONS)))
+    for name, (code, document) in runs.items():
+        got = {cid for cid, outcome in outcomes(document).items() if outcome != "holds"}
+        messages = {c["id"]: c["message"] for c in document["claims"]
+                    if c["id"] in got ^ ALTERATIONS[name]}
+        assert got - known == ALTERATIONS[name], (name, messages)
+        assert code != 0, name
+        for claim in document["claims"]:
+            if claim["id"] in ALTERATIONS[name]:
+                assert claim["unexpected"] and claim["message"], (name, claim["id"])
+                assert claim["observed"] is not None, (name, claim["id"])
+
+
+@pytest.mark.timeout(120)
+def test_missing_api_is_an_outcome_not_a_crash(wrapper_dir):
+    code, document = run_suite(wrapper_dir, "no-async", ["no-async-no-get"],
+                               ["async.*", "api.top-level-verbs", "status.codes-names"])
+    got = outcomes(document)
+    assert {got[cid] for cid in got if cid.startswith("async.")} == {"missing-api"}
+    assert got["api.top-level-verbs"] == "missing-api"
+    assert got["status.codes-names"] == "missing-api"  # it calls httpx.get
+    assert code != 0
+    assert document["summary"]["missing-api"] == len(got)
+
+
+@pytest.mark.timeout(120)
+def test_target_that_cannot_be_imported(wrapper_dir):
+    code, document = run_suite(wrapper_dir, "absent", [], ["status.*"],
+                               import_name="no_such_httpx_fork")
+    assert code != 0
+    assert {c["outcome"] for c in document["claims"]} == {"not-installed"}
+    assert all("no_such_httpx_fork" in c["message"] for c in document["claims"])
