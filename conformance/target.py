@@ -49,7 +49,7 @@ def import_target(name: str | None = None) -> ModuleType:
         raise NotInstalled(reason)
     try:
         return importlib.import_module(name)
-    except Exception as error:  # noqa: BLE001 - any import failure means "not installed"
+    except Exception as error:  # any import failure means "not installed"
         first_line = (str(error).splitlines() or [type(error).__name__])[0]
         raise NotInstalled(f"cannot import {name}: {first_line}") from None
 

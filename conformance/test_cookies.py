@@ -71,9 +71,9 @@ def test_per_request_deprecated(hx, requests_side, server, observe):
 
 @pytest.mark.claim("cookies.client-and-request-merged")
 def test_client_and_request_merged(hx, server, observe):
-    with hx.Client(cookies={"from_client": "1"}, timeout=TIMEOUT) as client:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            r = client.get(server.http + "/cookies", cookies={"from_request": "2"})
+    with hx.Client(cookies={"from_client": "1"}, timeout=TIMEOUT) as client, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        r = client.get(server.http + "/cookies", cookies={"from_request": "2"})
     observe(r.json()["cookies"])
     assert r.json()["cookies"] == {"from_client": "1", "from_request": "2"}

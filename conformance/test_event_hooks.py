@@ -42,8 +42,7 @@ def test_body_not_read_in_hook(hx, server, observe):
 
     def inspect_body(response):
         try:
-            response.content
-            seen["content before read"] = "available"
+            seen["content before read"] = f"available ({len(response.content)} bytes)"
         except hx.ResponseNotRead:
             seen["content before read"] = "ResponseNotRead"
         seen["after read()"] = len(response.read())

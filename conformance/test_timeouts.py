@@ -25,7 +25,7 @@ def outcome_of(job):
     """(what happened, seconds) for a background job: the result or the exception class."""
     try:
         done = job()
-    except Exception as error:  # noqa: BLE001 - the exception is the observation
+    except Exception as error:  # the exception is the observation
         return error, round(getattr(error, "seconds", 0.0), 2)
     return done.value, round(done.seconds, 2)
 
@@ -178,10 +178,10 @@ def test_write_timeout(hx, observe):
 @pytest.mark.claim("timeouts.pool-timeout")
 def test_pool_timeout(hx, server, observe):
     limits = hx.Limits(max_connections=1)
-    with hx.Client(limits=limits, timeout=hx.Timeout(5.0, pool=0.3)) as client:
-        with client.stream("GET", server.http + "/stream-bytes/10"):  # holds the connection
-            with pytest.raises(hx.PoolTimeout) as error:
-                client.get(server.http + "/get")
+    with hx.Client(limits=limits, timeout=hx.Timeout(5.0, pool=0.3)) as client, \
+            client.stream("GET", server.http + "/stream-bytes/10"), \
+            pytest.raises(hx.PoolTimeout) as error:  # the stream holds the only connection
+        client.get(server.http + "/get")
     observe(type(error.value).__name__)
 
 

@@ -175,7 +175,8 @@ def test_each_alteration_breaks_exactly_its_claims(wrapper_dir):
     # Two at a time: more would starve the 2-core machine and skew the timing claims.
     with ThreadPoolExecutor(max_workers=2) as pool:
         runs = dict(zip(ALTERATIONS, pool.map(
-            lambda name: run_suite(wrapper_dir, name, [name], sorted(altered)), ALTERATIONS)))
+            lambda name: run_suite(wrapper_dir, name, [name], sorted(altered)), ALTERATIONS),
+            strict=True))
     for name, (code, document) in runs.items():
         got = {cid for cid, outcome in outcomes(document).items() if outcome != "holds"}
         messages = {c["id"]: c["message"] for c in document["claims"]
