@@ -20,12 +20,13 @@ import pytest
 
 from conformance.catalogue import Claim, coverage_problems, load_catalogue
 from conformance.expectations import Expectation, expected_outcome, load_expectations
-from conformance.target import NotInstalled, is_missing_api, target_name
+from conformance.target import NotInstalled, import_target, is_missing_api, target_name
 from reports import schema
 
 CONFORMANCE_DIR = Path(__file__).resolve().parent
 DEFAULT_TEST_TIMEOUT = 30.0
 MESSAGE_LIMIT = 400
+UNEXPECTED_LINES = 25  # the terminal lists this many; conformance.json has them all
 # When one claim has several tests, the claim takes the first of these its tests show.
 PRECEDENCE = ("not-installed", "missing-api", "broken", "holds")
 
@@ -132,6 +133,22 @@ class ConformanceRecorder:
         paths = [Path(config.invocation_params.dir, a.split("::")[0]).resolve()
                  for a in config.args]
         return all(path == CONFORMANCE_DIR for path in paths)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        """A target that cannot be imported: every claim is not-installed, nothing runs."""
+        if session.config.option.collectonly:
+            return None
+        try:
+            import_target()
+        except NotInstalled as error:
+            for item in session.items:
+                claim = claim_of(item)
+                if claim in self.catalogue:
+                    record = self.record_for(item, claim)
+                    record.httpx = SideResult("not-installed", None, str(error))
+            return True
+        return None
 
     # --- per test -----------------------------------------------------------------------
 
@@ -263,7 +280,10 @@ class ConformanceRecorder:
         for entry in self.claims_document:
             counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
         write(", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
-        for entry in self.claims_document:
+        unexpected = [entry for entry in self.claims_document if entry["unexpected"]]
+        if len(unexpected) > UNEXPECTED_LINES:
+            write(f"{len(unexpected)} claims unexpected; the first {UNEXPECTED_LINES}:", red=True)
+        for entry in unexpected[:UNEXPECTED_LINES]:
             if entry["unexpected"]:
                 requests = entry["requests"] or {}
                 write(f"UNEXPECTED {entry['id']}: {entry['outcome']} (expected "

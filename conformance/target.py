@@ -14,6 +14,8 @@ from typing import Any
 
 from reports import schema
 
+NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
+
 
 class MissingAPI(Exception):
     """The target lacks a function, class, attribute or argument that a claim uses."""
@@ -41,7 +43,14 @@ class Target:
 
 
 def import_target(name: str | None = None) -> ModuleType:
-    """Import the target (``$HARNESS_IMPORT``, default httpx); NotInstalled says why not."""
+    """Import the target (``$HARNESS_IMPORT``, default httpx); NotInstalled says why not.
+
+    ``$HARNESS_NOT_INSTALLED`` (set by ``python -m targets run`` when installing the target
+    failed) is the reason, and nothing is imported.
+    """
+    reason = os.environ.get(NOT_INSTALLED_ENV)
+    if reason:
+        raise NotInstalled(reason)
     name = name or schema.target_import()
     # Set by `python -m targets` when the target failed to install: that is the reason.
     reason = os.environ.get("HARNESS_NOT_INSTALLED")
