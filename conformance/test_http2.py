@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from conformance.helpers import TIMEOUT, echo, run
+from conformance.target import MissingAPI
 from reports import schema
 
 
@@ -102,6 +103,8 @@ try:
     target.Client(http2=True)
 except ImportError as error:
     print("ImportError:", error)
+except TypeError as error:
+    print("TypeError:", error)
 else:
     print("no error")
 """
@@ -114,5 +117,7 @@ def test_needs_extra(hx, observe):
                            env={**os.environ, "PYTHONWARNINGS": "ignore"})
     line = (probe.stdout.strip() or probe.stderr.strip()).splitlines()[-1:]
     observe(line[0] if line else "")
+    if probe.stdout.startswith("TypeError:") and "http2" in probe.stdout:
+        raise MissingAPI(probe.stdout.strip())  # no http2 argument at all
     assert probe.stdout.startswith("ImportError:")
     assert "http2" in probe.stdout

@@ -10,6 +10,7 @@ import pytest
 
 from conformance.background import background_job
 from conformance.helpers import accepting_sink, silent_listener
+from conformance.target import NotInstalled, is_missing_api
 
 # The waits use the https_h1 listener, so claims that count connections on the plain
 # http listener (pooling, limits) are not disturbed by them.
@@ -21,11 +22,16 @@ SLOWER_THAN_DEFAULT = 8  # /delay/8: outlives the default, bounded if the defaul
 REQUESTS_WAIT = 6  # requests (no timeout) must sit through a wait longer than 5 s
 
 
-def outcome_of(job):
-    """(what happened, seconds) for a background job: the result or the exception class."""
+def outcome_of(hx, job):
+    """(what happened, seconds) for a background job: its result or its exception.
+
+    A missing API is re-raised, so the claim's outcome is missing-api, not broken.
+    """
     try:
         done = job()
     except Exception as error:  # the exception is the observation
+        if isinstance(error, NotInstalled) or is_missing_api(error, hx.name):
+            raise
         return error, round(getattr(error, "seconds", 0.0), 2)
     return done.value, round(done.seconds, 2)
 
@@ -70,12 +76,12 @@ def _per_chunk(hx, server):
 @pytest.mark.claim("timeouts.default-observed")
 def test_default_observed(hx, requests_side, background, observe):
     with requests_side as side:
-        got, seconds = outcome_of(lambda: background.result("default/requests"))
+        got, seconds = outcome_of(hx, lambda: background.result("default/requests"))
         side.observe({"result": getattr(got, "status_code", type(got).__name__),
                       "seconds": seconds})
         assert getattr(got, "status_code", None) == 200, f"requests gave {got!r}"
         assert seconds >= REQUESTS_WAIT - 0.5
-    got, seconds = outcome_of(lambda: background.result("default/httpx"))
+    got, seconds = outcome_of(hx, lambda: background.result("default/httpx"))
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
     assert isinstance(got, hx.ReadTimeout)
@@ -84,7 +90,7 @@ def test_default_observed(hx, requests_side, background, observe):
 
 @pytest.mark.claim("timeouts.client-default-observed")
 def test_client_default_observed(hx, background, observe):
-    got, seconds = outcome_of(lambda: background.result("timeouts.client-default-observed"))
+    got, seconds = outcome_of(hx, lambda: background.result("timeouts.client-default-observed"))
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
     assert DEFAULT - 0.5 <= seconds <= DEFAULT + LATE
@@ -92,21 +98,21 @@ def test_client_default_observed(hx, background, observe):
 
 @pytest.mark.claim("timeouts.none-disables")
 def test_none_disables(hx, background, observe):
-    got, seconds = outcome_of(lambda: background.result("timeouts.none-disables"))
+    got, seconds = outcome_of(hx, lambda: background.result("timeouts.none-disables"))
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert getattr(got, "status_code", None) == 200, f"got {got!r}"
 
 
 @pytest.mark.claim("timeouts.client-none-disables")
 def test_client_none_disables(hx, background, observe):
-    got, seconds = outcome_of(lambda: background.result("timeouts.client-none-disables"))
+    got, seconds = outcome_of(hx, lambda: background.result("timeouts.client-none-disables"))
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert getattr(got, "status_code", None) == 200, f"got {got!r}"
 
 
 @pytest.mark.claim("timeouts.read-is-per-chunk")
 def test_read_is_per_chunk(hx, background, observe):
-    got, seconds = outcome_of(lambda: background.result("timeouts.read-is-per-chunk"))
+    got, seconds = outcome_of(hx, lambda: background.result("timeouts.read-is-per-chunk"))
     observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
     assert getattr(got, "status_code", None) == 200, f"got {got!r}"
     assert got.content == b"*****"
