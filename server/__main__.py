@@ -108,7 +108,9 @@ def _exit_when_stdin_closes() -> None:
     """A parent killed without cleanup closes our stdin: take that as the order to stop."""
 
     def watch() -> None:
-        while sys.stdin.buffer.read(1024):
+        # os.read, not sys.stdin: a thread blocked in a buffered read holds its lock and
+        # makes interpreter shutdown abort.
+        while os.read(sys.stdin.fileno(), 1024):
             pass
         os.kill(os.getpid(), 15)
 

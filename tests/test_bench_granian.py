@@ -79,10 +79,6 @@ def test_stops_on_signal_leaving_no_process_behind(sig: int) -> None:
     assert not alive(tree)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server/__main__.py --exit-with-stdin: its daemon thread blocks in sys.stdin.buffer.read, "
-    "and interpreter shutdown then aborts (SIGABRT, 'could not acquire lock for "
-    "<_io.BufferedReader name=<stdin>>'); hypercorn too. Reported to the server's owner."))
 def test_stops_with_exit_status_zero() -> None:
     status, _ = stop_with(signal.SIGTERM)
     assert status == 0

@@ -54,10 +54,12 @@ def test_each_start_makes_a_fresh_ca() -> None:
     assert ca1 != ca2
 
 
+@pytest.mark.parametrize("flags", [[], ["--exit-with-stdin"]])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_signal_stops_the_server_with_exit_code_0(sig: signal.Signals) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "server"], cwd=REPO_ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+def test_signal_stops_the_server_with_exit_code_0(sig: signal.Signals, flags: list[str]) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "server", *flags], cwd=REPO_ROOT,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL)
     try:
         assert process.stdout is not None
         line = json.loads(process.stdout.readline())
