@@ -40,15 +40,26 @@ def run_id() -> str:
     if explicit:
         return explicit
     if os.environ.get("TOX_ENV_NAME"):
-        try:
-            import psutil
-
-            parent = psutil.Process(os.getppid())
-            started = dt.datetime.fromtimestamp(parent.create_time())
-            return f"{started:%Y%m%dT%H%M%S}-tox{parent.pid}"
-        except Exception:
-            pass
+        tox = _outermost_tox_process()
+        if tox is not None:
+            started = dt.datetime.fromtimestamp(tox.create_time())
+            return f"{started:%Y%m%dT%H%M%S}-tox{tox.pid}"
     return f"{dt.datetime.now():%Y%m%dT%H%M%S}-{os.getpid()}"
+
+
+def _outermost_tox_process() -> Any:
+    """The tox invocation this process runs under (``tox p`` starts a tox per environment)."""
+    try:
+        import psutil
+
+        found = None
+        for process in psutil.Process(os.getpid()).parents():
+            words = [Path(word).name for word in process.cmdline()[:3]]
+            if "tox" in words:
+                found = process
+        return found
+    except Exception:  # psutil missing or a parent gone: no shared run
+        return None
 
 
 def target_name() -> str:
