@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports.load import Run, natural_key
+from reports.load import Run, natural_key, target_key
 
 # extra_info keys copied into the table, in display order (see the bench contract).
 EXTRA_COLUMNS = ["scenario", "variant", "engine", "transport", "n", "body_bytes",
@@ -133,14 +133,14 @@ def history_table(bench: pd.DataFrame) -> pd.DataFrame:
                               aggfunc="last")
     table = table.reindex(columns=runs)
     table.columns.name = None
-    rows = sorted(table.index, key=lambda row: (natural_key(row[0]), natural_key(row[1])))
+    rows = sorted(table.index, key=lambda row: (target_key(row[0]), natural_key(row[1])))
     return table.reindex(index=rows)
 
 
 def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
-    key = frame["target"].map(lambda name: tuple(natural_key(name)))
+    key = frame["target"].map(lambda name: tuple(target_key(name)))
     return (frame.assign(_target=key)
             .sort_values(["finished", "_target"], kind="stable")
             .drop(columns="_target"))

@@ -24,7 +24,13 @@ import pandas as pd
 from scipy.stats import mannwhitneyu
 
 from reports.errors import InputError
-from reports.load import REPORT_DIRECTORY, load_results, natural_key, result_files
+from reports.load import (
+    REPORT_DIRECTORY,
+    load_results,
+    natural_key,
+    result_files,
+    target_key,
+)
 from reports.readers import read_bench, samples
 
 DEFAULT_MIN_EFFECT = 0.05
@@ -101,7 +107,7 @@ def bench_files(path: Path) -> list[Path]:
         return [path]
     found = result_files(path, "bench")
     if not found:
-        for target in sorted(path.iterdir(), key=lambda p: natural_key(p.name)):
+        for target in sorted(path.iterdir(), key=lambda p: target_key(p.name)):
             if target.is_dir() and target.name != REPORT_DIRECTORY:
                 found.extend(result_files(target, "bench"))
     if not found:
@@ -157,7 +163,7 @@ def compare(baseline: Path, candidate: Path, min_effect: float = DEFAULT_MIN_EFF
     if not common:
         raise InputError(f"{baseline} vs {candidate}", "no benchmark in common")
     rows = []
-    for old, new in sorted(common, key=lambda pair: (natural_key(pair[1].target),
+    for old, new in sorted(common, key=lambda pair: (target_key(pair[1].target),
                                                       natural_key(pair[1].name))):
         for side in (old, new):
             if side.samples is None:

@@ -131,8 +131,9 @@ def render(tables: ReportTables, generated: str) -> str:
                                        errors="ignore")),
         "<h2>Missing APIs</h2>",
         '<p class="note">Claims a target could not even try: the name or argument does not '
-        f"exist there. {link('missing-apis.csv')}</p>",
-        frame_html(tables.missing_apis),
+        "exist there. One row per distinct message, with how many claims it stopped; every "
+        f"claim: {link('missing-apis.csv')}</p>",
+        frame_html(tables.missing_api_summary),
         "<h2>Benchmark headlines</h2>",
         '<p class="note">Ratios taken within one run, beside their ideal and the floor '
         "measured by a raw-socket client on the same server. of_ideal = ratio / ideal. "

@@ -122,9 +122,18 @@ def document_time(document: dict[str, Any]) -> dt.datetime | None:
 
 
 def natural_key(name: str) -> list[Any]:
-    """Sort key that puts httpx-0.27.2 before httpx-0.28.1 before httpx-1.0.dev6."""
+    """Sort key that compares runs of digits as numbers: test[9] before test[10]."""
     return [(0, int(part)) if part.isdigit() else (1, part)
             for part in re.split(r"(\d+)", name) if part]
+
+
+def target_key(name: str) -> list[Any]:
+    """Sort key for targets: package first, then its version numbers as numbers.
+
+    httpx-0.27.2 < httpx-0.28.1 < httpx-1.0.dev6 < httpx2 < httpxr < httpxyz.
+    """
+    package, _, version = name.partition("-")
+    return [(1, package), *natural_key(version)]
 
 
 def _subdirectories(directory: Path) -> list[Path]:

@@ -48,8 +48,9 @@ def render(tables: ReportTables, report_path: str) -> str:
                          "says):\n",
                          markdown_table(unexpected[["target", "claim", "expected", "outcome",
                                                     "requests_outcome", "message"]])]
-        if not tables.missing_apis.empty:
-            sections += ["**Missing APIs:**\n", markdown_table(tables.missing_apis)]
+        if not tables.missing_api_summary.empty:
+            sections += ["**Missing APIs** (claims each one stopped):\n",
+                         markdown_table(tables.missing_api_summary)]
         failed = summary[summary["not_installed_reason"] != ""]
         sections += [f"- **{row.target}** not installed: {row.not_installed_reason}"
                      for row in failed.itertuples()] + [""]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports.load import Run, TargetResults, natural_key
+from reports.load import Run, TargetResults, target_key
 from reports.readers import OUTCOMES
 
 PINNED_TARGET = "httpx-0.28.1"
@@ -72,7 +72,7 @@ def run_claims(run: Run) -> pd.DataFrame:
 
 
 def ordered_targets(names: Any) -> list[str]:
-    return sorted(names, key=natural_key)
+    return sorted(names, key=target_key)
 
 
 def requests_reference(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd.DataFrame:
@@ -134,6 +134,20 @@ def changes_from_pinned(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         return pd.DataFrame()
     changes = pd.concat(frames, ignore_index=True)
     return changes[["target", *changes.columns.drop("target")]]
+
+
+def missing_api_summary(claims: pd.DataFrame) -> pd.DataFrame:
+    """Per target, each distinct missing-api message (the absent name or argument), with how
+    many claims it stopped and one of them: "which APIs are missing" in a few lines."""
+    missing = claims[claims["outcome"] == "missing-api"]
+    if missing.empty:
+        return pd.DataFrame(columns=["target", "message", "claims", "example"])
+    grouped = (missing.groupby(["target", "message"], sort=False)["claim"]
+               .agg(claims="count", example="first").reset_index())
+    order = grouped["target"].map(lambda name: tuple(target_key(name)))
+    return (grouped.assign(_order=order, _count=-grouped["claims"])
+            .sort_values(["_order", "_count"], kind="stable")
+            .drop(columns=["_order", "_count"]).reset_index(drop=True))
 
 
 def claim_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ matplotlib.use("Agg")  # files only, never a window; must precede pyplot
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from reports.load import natural_key
+from reports.load import target_key
 
 MAX_PANELS = 30  # beyond this a grid of bars stops being readable; the CSV has all
 MIB = 1 << 20
@@ -40,7 +40,7 @@ def _save(figure: plt.Figure, path: Path) -> Path:
 
 
 def _targets(frame: pd.DataFrame) -> list[str]:
-    return sorted(frame["target"].unique(), key=natural_key)
+    return sorted(frame["target"].unique(), key=target_key)
 
 
 def ratio_plot(headlines: pd.DataFrame, path: Path) -> Path | None:

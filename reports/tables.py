@@ -14,10 +14,11 @@ from reports.benchmarks import (
     headline_table,
     history_table,
 )
-from reports.load import Run, natural_key
+from reports.load import Run, target_key
 from reports.matrix import (
     changes_from_pinned,
     conformance_summary,
+    missing_api_summary,
     outcome_matrix,
     run_claims,
 )
@@ -36,6 +37,7 @@ class ReportTables:
     summary: pd.DataFrame
     changes: pd.DataFrame
     missing_apis: pd.DataFrame
+    missing_api_summary: pd.DataFrame
     bench: pd.DataFrame
     benchmarks: pd.DataFrame
     headlines: pd.DataFrame
@@ -54,6 +56,7 @@ class ReportTables:
             "conformance-claims.csv": self.claims,
             f"changes-from-{self.pinned}.csv": self.changes,
             "missing-apis.csv": self.missing_apis,
+            "missing-api-summary.csv": self.missing_api_summary,
             "benchmarks.csv": self.benchmarks,
             "headlines.csv": self.headlines,
             "fanout-speedups.csv": self.speedups,
@@ -83,6 +86,7 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTabl
         changes=changes_from_pinned(claims, pinned),
         missing_apis=claims.loc[claims["outcome"] == "missing-api",
                                 ["target", "claim", "message"]].reset_index(drop=True),
+        missing_api_summary=(missing_api_summary(claims) if has_claims else pd.DataFrame()),
         bench=bench, benchmarks=benchmark_table(bench), headlines=headline_table(headlines),
         speedups=fanout_speedups(bench, headlines), history=history_table(all_bench),
         history_headlines=history_headlines, environment=environment_table(run),
@@ -92,7 +96,7 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTabl
 def environment_table(run: Run) -> pd.DataFrame:
     """Per target: the versions its results were produced with."""
     rows = []
-    for target in sorted(run.targets, key=natural_key):
+    for target in sorted(run.targets, key=target_key):
         results = run.targets[target]
         documents = [doc.get("environment") or {} for _, doc in results.conformance]
         documents += [(doc["machine_info"].get("harness") or {}) for _, doc in results.bench]
