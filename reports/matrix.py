@@ -192,14 +192,12 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
     for target in ordered_targets(claims["target"].unique()):
         mine = claims[claims["target"] == target]
         counts = mine["outcome"].value_counts()
-        missing = mine.loc[mine["outcome"] == "missing-api", "claim"]
         row: dict[str, Any] = {"target": target, "claims": len(mine)}
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
         row["unexpected"] = int(mine["unexpected"].sum())
         installed = not (len(mine) and (mine["outcome"] == "not-installed").all())
         row["changed_from_pinned"] = (len(changed_claims(claims, pinned, target))
                                       if has_pinned and installed else None)
-        row["missing_apis"] = ", ".join(missing)
         row["not_installed_reason"] = "" if installed else mine["message"].iloc[0]
         rows.append(row)
     reference = requests_reference(claims, pinned)
@@ -207,7 +205,7 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         counts = reference["requests_outcome"].value_counts()
         row = {"target": REQUESTS_COLUMN, "claims": len(reference)}
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
-        row.update({"unexpected": None, "changed_from_pinned": None, "missing_apis": "",
+        row.update({"unexpected": None, "changed_from_pinned": None,
                     "not_installed_reason": ""})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -8,7 +8,12 @@ import pandas as pd
 import pytest
 
 from reports.load import load_results
-from reports.matrix import conformance_summary, outcome_matrix, run_claims
+from reports.matrix import (
+    conformance_summary,
+    missing_api_summary,
+    outcome_matrix,
+    run_claims,
+)
 from reports.upgrade import upgrade
 from tests.reports_helpers import DATA, NEW_RUN, copy_results, run_main
 
@@ -56,8 +61,11 @@ def test_summary_counts_changes_and_missing_apis(claims: pd.DataFrame) -> None:
     assert summary.loc["httpx-0.27.2", ["holds", "broken", "changed_from_pinned"]].tolist() \
         == [5, 1, 2]
     assert summary.loc["httpx-1.0.dev6", "missing-api"] == 2
-    assert summary.loc["httpx-1.0.dev6", "missing_apis"] == \
-        "sync.top-level-get, http2.one-connection"
+    missing = missing_api_summary(claims)
+    assert missing.values.tolist() == [
+        ["httpx-1.0.dev6", "module 'httpx' has no attribute 'get'", 1, "sync.top-level-get"],
+        ["httpx-1.0.dev6", "Client() got an unexpected keyword argument 'http2'", 1,
+         "http2.one-connection"]]
     assert summary.loc["requests", ["claims", "holds", "broken"]].tolist() == [4, 2, 2]
 
 
