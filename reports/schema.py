@@ -12,6 +12,7 @@ overwritten: if a name is taken, the next free ``<kind>-2.json``, ``-3`` ... is 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import platform
@@ -29,12 +30,14 @@ def results_root() -> Path:
     return Path(os.environ.get("HARNESS_RESULTS") or REPO_ROOT / "results")
 
 
+@functools.lru_cache(maxsize=1)
 def run_id() -> str:
     """The run this process belongs to.
 
     ``$HARNESS_RUN`` wins (CI sets it to share one run across jobs). Under tox every
     environment of one invocation shares the tox process as parent, so its PID and start
-    time name the run; outside tox each session is a run of its own.
+    time name the run; outside tox each process is a run of its own (computed once, so
+    every file a process writes lands in the same run).
     """
     explicit = os.environ.get("HARNESS_RUN")
     if explicit:
