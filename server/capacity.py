@@ -34,6 +34,7 @@ class Measurement:
     succeeded: int
     server_cpu_us: float  # per request
     client_cpu_us: float  # per request (h2load)
+    server_utilisation: float  # server CPU seconds per wall second (1.0 = one core busy)
 
 
 def _pin(cpu: int | None) -> None:
@@ -46,7 +47,8 @@ def run_h2load(url: str, flags: list[str], seconds: float, clients: int, streams
     """Run h2load for ``seconds``; return its output and the CPU seconds it used."""
     # -m on HTTP/1.1 would pipeline, which hypercorn does not serve: one at a time there.
     per_connection = 1 if "--h1" in flags else streams
-    command = ["h2load", "-D", f"{seconds:g}", "--warm-up-time", "1", "-c", str(clients),
+    # No warm-up phase: its requests would cost CPU without being counted.
+    command = ["h2load", "-D", f"{seconds:g}", "-c", str(clients),
                "-m", str(per_connection), "-t", "1", *flags, url]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                preexec_fn=lambda: _pin(cpu))
@@ -85,11 +87,11 @@ def measure(engine: str, seconds: float, clients: int, streams: int) -> list[Mea
             succeeded = int(done.group(2)) or int(done.group(1))
             if succeeded == 0:
                 raise RuntimeError(f"h2load completed no request on {label}")
-            # Warm-up requests are not in the count, so CPU per request is a slight overstatement.
             per = max(succeeded, 1)
             results.append(Measurement(label, float(rate.group(1)), succeeded,
                                        server_cpu / per * 1e6,
-                                       (client_after - client_before) / per * 1e6))
+                                       (client_after - client_before) / per * 1e6,
+                                       server_cpu / seconds))
     finally:
         process.stop()
     return results
@@ -115,10 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"engine={args.engine} seconds={args.seconds:g} clients={args.clients} "
           f"streams={args.streams}")
-    print(f"{'listener':30} {'req/s':>9} {'server CPU us/req':>18} {'h2load CPU us/req':>18}")
+    print(f"| {'listener':30} | {'req/s':>7} | server CPU us/req | server cores busy "
+          f"| h2load CPU us/req |")
+    print("|---|---|---|---|---|")
     for m in results:
-        print(f"{m.label:30} {m.requests_per_second:9.0f} {m.server_cpu_us:18.0f} "
-              f"{m.client_cpu_us:18.0f}")
+        print(f"| {m.label:30} | {m.requests_per_second:7.0f} | {m.server_cpu_us:17.0f} "
+              f"| {m.server_utilisation:17.2f} | {m.client_cpu_us:17.0f} |")
     return 0
 
 
