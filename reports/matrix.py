@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -28,11 +29,34 @@ def observed_text(value: Any) -> str:
 # The harness's server listens on ephemeral loopback ports, so URLs in observed values differ
 # from run to run; that is the harness, not the client, and must not count as a change.
 LOOPBACK_PORT = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]):\d+")
+# Non-integral numbers in observed values are measurements (seconds elapsed): they differ
+# on every run. Within this relative tolerance they are the same; a timeout that moves from
+# 5 s to 10 s still shows.
+MEASUREMENT_TOLERANCE = 0.5
 
 
-def comparable(observed: str) -> str:
-    """An observed value with loopback ports masked, for deciding whether two differ."""
-    return LOOPBACK_PORT.sub(r"\1:PORT", observed)
+def same_observed(before: str, after: str) -> bool:
+    """Whether two observed values (canonical JSON text) show the same behaviour."""
+    if before == after:
+        return True
+    try:
+        return _same(json.loads(before), json.loads(after))
+    except ValueError:
+        return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, str) and isinstance(b, str):
+        return LOOPBACK_PORT.sub(r"\1:PORT", a) == LOOPBACK_PORT.sub(r"\1:PORT", b)
+    measured = [x for x in (a, b) if isinstance(x, float) and not x.is_integer()]
+    if measured and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                        for x in (a, b)):
+        return math.isclose(a, b, rel_tol=MEASUREMENT_TOLERANCE)
+    return a == b and type(a) is type(b)
 
 
 def target_claims(results: TargetResults) -> pd.DataFrame:
@@ -165,7 +189,7 @@ def claim_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
             change = "only-before" if b is None else "only-after"
         elif a["outcome"] != b["outcome"]:
             change = "outcome"
-        elif comparable(a["observed"]) != comparable(b["observed"]):
+        elif not same_observed(a["observed"], b["observed"]):
             change = "observed"
         else:
             continue

@@ -11,8 +11,10 @@ from reports.load import load_results
 from reports.matrix import (
     conformance_summary,
     missing_api_summary,
+    observed_text,
     outcome_matrix,
     run_claims,
+    same_observed,
 )
 from reports.upgrade import upgrade
 from tests.reports_helpers import DATA, NEW_RUN, copy_results, run_main
@@ -144,3 +146,20 @@ def test_ephemeral_server_ports_are_not_changes(tmp_path) -> None:
     shown = changes.set_index("claim").loc["base-url.trailing-slash"]
     assert (shown["before_observed"], shown["after_observed"]) == (
         '"http://127.0.0.1:1111/a"', '"http://127.0.0.1:2222/b"')  # shown as observed
+
+
+@pytest.mark.parametrize(("before", "after", "same"), [
+    ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ReadTimeout", "seconds": 5.65},
+     True),  # run-to-run noise of a measured duration
+    ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ReadTimeout", "seconds": 10.1},
+     False),  # the default timeout doubled
+    ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ConnectError", "seconds": 5.04},
+     False),
+    ({"num_bytes_downloaded": 317}, {"num_bytes_downloaded": 318}, False),  # counts are exact
+    ([200, 302], [200, 302, 200], False),
+    (True, 1, False),
+    ("http://127.0.0.1:1111/get", "http://127.0.0.1:2222/get", True),
+    ("http://127.0.0.1:1111/get", "http://127.0.0.1:1111/anything", False),
+])
+def test_observed_values_compare_by_behaviour(before, after, same) -> None:
+    assert same_observed(observed_text(before), observed_text(after)) is same
