@@ -44,10 +44,10 @@ def test_json_compact_bytes(hx, requests_side, server, observe):
     data = {"id": 1, "name": "adé"}
     with requests_side as side:
         r = side.lib.post(server.http + "/anything", json=data, timeout=TIMEOUT)
-        side.observe(sent_body(r).decode("latin-1"))
+        side.observe(repr(sent_body(r)))  # the bytes on the wire, unambiguous
         assert sent_body(r) == b'{"id": 1, "name": "ad\\u00e9"}'
     body = sent_body(post(hx, server, json=data))
-    observe(body.decode("latin-1"))
+    observe(repr(body))
     assert body == '{"id":1,"name":"adé"}'.encode()
 
 
