@@ -24,8 +24,8 @@ from bench.pinning import cores
 from bench.server_cpu import server_cpu_clock
 from bench.summary import format_headlines
 from reports import schema
-from server.plugin import StatsClient
-from server.process import ServerError, ServerInfo, ServerProcess
+from server.plugin import StatsClient, serve_for_session
+from server.process import ServerInfo, ServerProcess
 
 HEADLINES = pytest.StashKey[list]()
 
@@ -89,15 +89,7 @@ def server_process(engine: str) -> Iterator[ServerProcess]:
     client_core, server_core = cores()
     if client_core is not None:
         os.sched_setaffinity(0, {client_core})
-    process = ServerProcess(engine=engine, cpu=server_core)
-    try:
-        process.start()
-    except ServerError as error:
-        pytest.exit(f"benchmark server ({engine}): {error}", returncode=3)
-    try:
-        yield process
-    finally:
-        process.stop()
+    yield from serve_for_session(engine, server_core, f"benchmark server ({engine})")
 
 
 @pytest.fixture(scope="session")

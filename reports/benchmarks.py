@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -22,15 +23,19 @@ HEADLINE_COLUMNS = ["run", "finished", "target", "fullname", "scenario", "headli
                     "unit", "numerator", "denominator", "server_bound", "file"]
 
 
-def bench_rows(runs: Iterable[Run]) -> pd.DataFrame:
-    """One row per benchmark per target per run; a later file's benchmark replaces an earlier."""
-    rows = []
+def _benchmarks(runs: Iterable[Run]) -> Iterator[tuple[Run, str, Path, dict[str, Any]]]:
+    """Every benchmark entry of every bench file: (run, target, file, entry)."""
     for run in runs:
-        finished = run.finished
         for target, results in run.targets.items():
             for path, document in results.bench:
                 for bench in document["benchmarks"]:
-                    rows.append(_bench_row(run.name, finished, target, str(path), bench))
+                    yield run, target, path, bench
+
+
+def bench_rows(runs: Iterable[Run]) -> pd.DataFrame:
+    """One row per benchmark per target per run; a later file's benchmark replaces an earlier."""
+    rows = [_bench_row(run.name, run.finished, target, str(path), bench)
+            for run, target, path, bench in _benchmarks(runs)]
     frame = pd.DataFrame(rows, columns=BENCH_COLUMNS)
     frame = frame.drop_duplicates(["run", "target", "fullname"], keep="last")
     return _ordered(frame).reset_index(drop=True)
@@ -55,30 +60,26 @@ def _bench_row(run: str, finished: Any, target: str, path: str,
 def headline_rows(runs: Iterable[Run]) -> pd.DataFrame:
     """One row per headline ratio (extra_info.headline) per target per run."""
     rows = []
-    for run in runs:
-        finished = run.finished
-        for target, results in run.targets.items():
-            for path, document in results.bench:
-                for bench in document["benchmarks"]:
-                    extra = bench.get("extra_info") or {}
-                    headline = extra.get("headline")
-                    if not headline:
-                        continue
-                    ratio, ideal = headline["ratio_median"], headline.get("ideal")
-                    name = headline.get("name") or bench.get("name")
-                    rows.append({
-                        "run": run.name, "finished": finished, "target": target,
-                        "fullname": bench["fullname"], "scenario": extra.get("scenario"),
-                        "headline": headline_label(name, extra),
-                        "ratio_median": ratio, "ratio_q1": headline.get("ratio_q1"),
-                        "ratio_q3": headline.get("ratio_q3"), "ideal": ideal,
-                        "floor": headline.get("floor"),
-                        "of_ideal": ratio / ideal if ideal else None,
-                        "unit": headline.get("unit", ""),
-                        "numerator": headline.get("numerator", ""),
-                        "denominator": headline.get("denominator", ""),
-                        "server_bound": extra.get("server_bound"), "file": str(path),
-                    })
+    for run, target, path, bench in _benchmarks(runs):
+        extra = bench.get("extra_info") or {}
+        headline = extra.get("headline")
+        if not headline:
+            continue
+        ratio, ideal = headline["ratio_median"], headline.get("ideal")
+        name = headline.get("name") or bench.get("name")
+        rows.append({
+            "run": run.name, "finished": run.finished, "target": target,
+            "fullname": bench["fullname"], "scenario": extra.get("scenario"),
+            "headline": headline_label(name, extra),
+            "ratio_median": ratio, "ratio_q1": headline.get("ratio_q1"),
+            "ratio_q3": headline.get("ratio_q3"), "ideal": ideal,
+            "floor": headline.get("floor"),
+            "of_ideal": ratio / ideal if ideal else None,
+            "unit": headline.get("unit", ""),
+            "numerator": headline.get("numerator", ""),
+            "denominator": headline.get("denominator", ""),
+            "server_bound": extra.get("server_bound"), "file": str(path),
+        })
     frame = pd.DataFrame(rows, columns=HEADLINE_COLUMNS)
     frame = frame.drop_duplicates(["run", "target", "fullname"], keep="last")
     return _ordered(frame).reset_index(drop=True)

@@ -40,17 +40,24 @@ class StatsClient:
         return self._get("/stats")
 
 
-@pytest.fixture(scope="session")
-def server_process(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
-    process = ServerProcess(engine=request.config.getoption("--server-engine"))
+def serve_for_session(engine: str, cpu: int | None = None,
+                      label: str = "harness server") -> Iterator[ServerProcess]:
+    """Start the server for a fixture, end the session with one line if it cannot start,
+    and stop it whatever happens (suites with their own needs build on this)."""
+    process = ServerProcess(engine=engine, cpu=cpu)
     try:
         process.start()
     except ServerError as error:
-        pytest.exit(f"harness server: {error}", returncode=3)
+        pytest.exit(f"{label}: {error}", returncode=3)
     try:
         yield process
     finally:
         process.stop()
+
+
+@pytest.fixture(scope="session")
+def server_process(request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    yield from serve_for_session(request.config.getoption("--server-engine"))
 
 
 @pytest.fixture(scope="session")
