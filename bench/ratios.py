@@ -50,12 +50,16 @@ def per_round_ratios(numerator: Sequence[float], denominator: Sequence[float]) -
 
 def headline(name: str, numerator_label: str, denominator_label: str,
              numerator: Sequence[float], denominator: Sequence[float], *, unit: str,
-             ideal: float | None = None, floor: float | None = None) -> dict[str, Any]:
+             better: str, ideal: float | None = None,
+             floor: float | None = None) -> dict[str, Any]:
     """The ``extra_info["headline"]`` document: per-round ratios, their median and IQR.
 
     The ratio of round i is ``numerator[i] / denominator[i]``; pass the slower variant's
-    times as the numerator for an "x faster" ratio.
+    times as the numerator for an "x faster" ratio. ``better`` ("higher" or "lower") says
+    which way a change is an improvement, so regression verdicts need not guess.
     """
+    if better not in ("higher", "lower"):
+        raise ValueError(f"better must be 'higher' or 'lower', not {better!r}")
     ratios = per_round_ratios(numerator, denominator)
     summary = spread(ratios)
     return {
@@ -67,6 +71,7 @@ def headline(name: str, numerator_label: str, denominator_label: str,
         "ideal": ideal,
         "floor": floor,
         "unit": unit,
+        "better": better,
         "numerator": numerator_label,
         "denominator": denominator_label,
     }

@@ -196,11 +196,11 @@ def test_fanout(benchmark: Any, fanout: Any, fanout_n: int, pattern: str, plan: 
                              "delay_seconds": plan.fanout_delay, **connection_info(samples)}
     if name == "gather":
         extra["headline"] = headline("gather/serial", "serial", "gather", walls["serial"],
-                                     walls["gather"], unit="x faster (speedup)",
+                                     walls["gather"], unit="x faster (speedup)", better="higher",
                                      ideal=float(fanout_n), floor=floor)
     elif pattern == "semaphore":
         extra["headline"] = headline(f"{name}/serial", "serial", name, walls["serial"],
-                                     walls[name], unit="x faster (speedup)",
+                                     walls[name], unit="x faster (speedup)", better="higher",
                                      ideal=fanout_n / math.ceil(fanout_n / cap), floor=floor)
     info = record(benchmark, samples, per="batch", group=f"async-fanout N={fanout_n}", **extra)
     if "headline" in extra:
@@ -225,7 +225,8 @@ def test_overflow(benchmark: Any, fanout: Any, pattern: str, plan: Any, engine: 
         extra["headline"] = headline(
             f"overflow N={plan.overflow_n}: gather/semaphore({POOL_LIMIT}) time",
             pattern, f"semaphore({POOL_LIMIT})", walls[pattern], walls[f"semaphore({POOL_LIMIT})"],
-            unit="x the capped gather's time (failures in extra_info)", ideal=1.0)
+            unit="x the capped gather's time (failures in extra_info)", ideal=1.0,
+            better="lower")
     group = f"async-fanout overflow N={plan.overflow_n}"
     info = record(benchmark, samples, per="batch", group=group, **extra)
     if "headline" in extra:

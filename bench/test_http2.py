@@ -156,7 +156,7 @@ def test_http2(benchmark: Any, multiplexing: Any, h2_case: str, h2_variant: str,
     if h2_variant.startswith("h1 "):
         extra["headline"] = headline(
             f"HTTP/2 vs {h2_variant} ({h2_case})", h2_variant, "h2", walls[h2_variant],
-            walls["h2"], unit="x faster with HTTP/2",
+            walls["h2"], unit="x faster with HTTP/2", better="higher",
             ideal=ideal_speedup(h2_case, h2_variant, plan.http2_n),
             floor=median_ratio(walls["floor h1 (N connections)"], walls["h2"]))
     info = record(benchmark, samples, per="batch", group=f"http2 {h2_case} N={plan.http2_n}",

@@ -128,21 +128,24 @@ def pooling_headline(variant: str, results: dict[str, Samples]) -> dict[str, Any
     floor = median_ratio(per["floor (new connection)"], per["floor (keep-alive)"])
     if variant == "httpx.get (default)":
         return headline("pooled/one-off", variant, "httpx.Client", per[variant],
-                        per["httpx.Client"], unit="x faster pooled", floor=floor)
+                        per["httpx.Client"], unit="x faster pooled", floor=floor,
+                        better="higher")
     if variant == "httpx.get (shared SSL context)":
         return headline("pooled/one-off (shared SSL context)", variant, "httpx.Client",
-                        per[variant], per["httpx.Client"], unit="x faster pooled", floor=floor)
+                        per[variant], per["httpx.Client"], unit="x faster pooled", floor=floor,
+                        better="higher")
     if variant == "requests.get":
         return headline("requests: Session/get", variant, "requests.Session", per[variant],
-                        per["requests.Session"], unit="x faster pooled", floor=floor)
+                        per["requests.Session"], unit="x faster pooled", floor=floor,
+                        better="higher")
     if variant == "httpx.Client":
         return headline("httpx.Client/floor", variant, "floor (keep-alive)", per[variant],
                         per["floor (keep-alive)"], unit="x the floor's time per request",
-                        ideal=1.0)
+                        better="lower", ideal=1.0)
     if variant == "requests.Session":
         return headline("httpx.Client/requests.Session", "httpx.Client", variant,
                         per["httpx.Client"], per[variant], unit="x requests' time per request",
-                        ideal=None)
+                        better="lower", ideal=None)
     return None
 
 
@@ -204,7 +207,8 @@ def test_construction(benchmark: Any, construction: dict[str, Samples], variant:
         extra["headline"] = headline(
             "Client() default/Client(verify=shared)", variant,
             "httpx.Client(verify=shared context)", per[variant],
-            per["httpx.Client(verify=shared context)"], unit="x the construction time")
+            per["httpx.Client(verify=shared context)"], unit="x the construction time",
+            better="lower")
     info = record(benchmark, construction[variant], per="request", group="construction",
                   **extra)
     if "headline" in extra:

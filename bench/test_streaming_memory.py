@@ -93,6 +93,7 @@ def test_streaming_memory(benchmark: Any, probes: Any, memory_case: Key, plan: A
             f"streamed/buffered peak memory ({protocol} {api}, {size // 2**20} MiB)",
             "stream (iter_bytes)", "read()", [seen["tracemalloc_peak_bytes"]],
             [buffered["tracemalloc_peak_bytes"]], unit="x the buffered peak (tracemalloc)",
+            better="lower",
             # ideal: a stream holding one chunk, against the buffered peak measured here
             ideal=plan.chunk_size / buffered["tracemalloc_peak_bytes"])
         smallest = probes((protocol, api, min(plan.memory_sizes), "stream"))

@@ -40,15 +40,22 @@ def test_ratios_pair_rounds_and_never_mix_them() -> None:
 
 def test_headline_carries_samples_median_quartiles_ideal_and_floor() -> None:
     h = headline("pooled/one-off", "one-off", "pooled", [4.0, 6.0, 8.0], [2.0, 2.0, 2.0],
-                 unit="x faster", ideal=None, floor=1.5)
+                 unit="x faster", better="higher", ideal=None, floor=1.5)
     assert h["ratio_samples"] == [2.0, 3.0, 4.0]
+    assert h["better"] == "higher"
     assert (h["ratio_q1"], h["ratio_median"], h["ratio_q3"]) == (2.5, 3.0, 3.5)
     assert (h["ideal"], h["floor"], h["numerator"], h["denominator"]) == (
         None, 1.5, "one-off", "pooled")
 
 
+def test_headline_must_say_which_way_is_better() -> None:
+    with pytest.raises(ValueError, match="better"):
+        headline("a/b", "a", "b", [1.0], [1.0], unit="x", better="up")
+
+
 def test_summary_table_shows_each_headline_once_and_marks_server_bound() -> None:
-    h = headline("gather/serial", "serial", "gather", [9.0], [1.0], unit="x", ideal=10.0)
+    h = headline("gather/serial", "serial", "gather", [9.0], [1.0], unit="x", better="higher",
+                 ideal=10.0)
     text = format_headlines([headline_row("case-a", {"headline": h, "server_bound": True})])
     assert text.count("gather/serial") == 1
     assert "SERVER-BOUND" in text and "10" in text
