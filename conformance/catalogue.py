@@ -14,7 +14,6 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CATALOGUE_PATH = Path(__file__).with_name("claims.toml")
-OUTCOMES = ("holds", "broken", "missing-api", "not-installed")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
 REQUIRED_FIELDS = ("id", "sentence", "source", "httpx")
 

@@ -16,7 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.catalogue import OUTCOMES, tomllib
+from conformance.catalogue import tomllib
+from reports.schema import OUTCOMES
 
 EXPECTATIONS_DIR = Path(__file__).with_name("expectations")
 HEADER = """\

@@ -253,7 +253,7 @@ class ConformanceRecorder:
         environment = schema.environment()
         environment.update(target=self.target, run=self.run)
         document = {
-            "schema": "httpx-harness/conformance",
+            "schema": schema.CONFORMANCE_SCHEMA,
             "schema_version": schema.SCHEMA_VERSION,
             "environment": environment,
             "started": self.started.isoformat(),

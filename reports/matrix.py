@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from reports.load import Run, TargetResults, target_key
-from reports.readers import OUTCOMES
+from reports.schema import OUTCOMES
 
 PINNED_TARGET = "httpx-0.28.1"
 REQUESTS_COLUMN = "requests"

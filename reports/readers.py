@@ -11,10 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.errors import InputError
-
-CONFORMANCE_SCHEMA = "httpx-harness/conformance"
-CONFORMANCE_SCHEMA_VERSION = 1
-OUTCOMES = ("holds", "broken", "missing-api", "not-installed")
+from reports.schema import CONFORMANCE_SCHEMA, OUTCOMES, SCHEMA_VERSION
 
 
 def read_json(path: Path) -> Any:
@@ -44,9 +41,9 @@ def read_conformance(path: Path) -> dict[str, Any]:
         found = document.get("schema") if isinstance(document, dict) else type(document).__name__
         raise InputError(path, f"not a conformance result (schema is {found!r}, "
                                f"expected {CONFORMANCE_SCHEMA!r})")
-    if document.get("schema_version") != CONFORMANCE_SCHEMA_VERSION:
+    if document.get("schema_version") != SCHEMA_VERSION:
         raise InputError(path, f"unsupported schema_version {document.get('schema_version')!r} "
-                               f"(this reader knows {CONFORMANCE_SCHEMA_VERSION})")
+                               f"(this reader knows {SCHEMA_VERSION})")
     claims = document.get("claims")
     if not isinstance(claims, list):
         raise InputError(path, "conformance result without a 'claims' list")

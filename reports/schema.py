@@ -22,7 +22,10 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The conformance.json contract: its "schema" tag, version, and the outcomes a claim can have.
+CONFORMANCE_SCHEMA = "httpx-harness/conformance"
 SCHEMA_VERSION = 1
+OUTCOMES = ("holds", "broken", "missing-api", "not-installed")
 
 
 def results_root() -> Path:

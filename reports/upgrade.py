@@ -11,7 +11,7 @@ import pandas as pd
 from reports.errors import InputError
 from reports.load import TargetResults, load_results, load_target_directory
 from reports.matrix import claim_differences, target_claims
-from reports.readers import OUTCOMES
+from reports.schema import OUTCOMES
 
 
 @dataclass

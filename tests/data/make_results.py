@@ -7,7 +7,7 @@ Two runs, built to the result contracts in the brief:
 The claim outcomes below are chosen by hand so the tests know the exact matrix and upgrade
 rows; benchmark samples are seeded draws around hand-picked medians.
 
-    python tests/data/make_results.py
+    PYTHONPATH=. python tests/data/make_results.py
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import json
 import random
 from pathlib import Path
 from typing import Any
+
+from reports import schema
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE / "results"
@@ -107,10 +109,9 @@ def conformance(target: str, run: str, stamp: str) -> dict[str, Any]:
             "requests": None if side is None else {"outcome": side[0], "observed": side[1],
                                                    "message": ""},
         })
-    summary = {key: sum(c["outcome"] == key for c in claims)
-               for key in ("holds", "broken", "missing-api", "not-installed")}
+    summary = {key: sum(c["outcome"] == key for c in claims) for key in schema.OUTCOMES}
     summary["unexpected"] = sum(c["unexpected"] for c in claims)
-    return {"schema": "httpx-harness/conformance", "schema_version": 1,
+    return {"schema": schema.CONFORMANCE_SCHEMA, "schema_version": schema.SCHEMA_VERSION,
             "environment": environment(target, run, stamp), "started": stamp,
             "duration": 1.5, "summary": summary, "claims": claims}
 
