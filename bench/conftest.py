@@ -23,7 +23,7 @@ from bench.measure import SERVER_BOUND_UTILISATION
 from bench.pinning import cores
 from bench.server_cpu import server_cpu_clock
 from bench.summary import format_headlines
-from reports import schema
+from harness import schema
 from server.plugin import StatsClient, serve_for_session
 from server.process import ServerInfo, ServerProcess
 

@@ -25,7 +25,7 @@ from bench.ratios import headline
 from bench.recording import record_durations
 from bench.summary import headline_row
 from bench.targets import require, require_http2, require_tls
-from reports import schema
+from harness import schema
 from server.process import ServerInfo
 
 PROTOCOLS = {"h1": "https_h1", "h2": "https"}

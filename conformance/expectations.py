@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.catalogue import tomllib
-from reports.schema import OUTCOMES
+from harness.schema import OUTCOMES
 
 EXPECTATIONS_DIR = Path(__file__).with_name("expectations")
 HEADER = """\

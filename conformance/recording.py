@@ -21,7 +21,7 @@ import pytest
 from conformance.catalogue import Claim, coverage_problems, load_catalogue
 from conformance.expectations import Expectation, expected_outcome, load_expectations
 from conformance.target import NotInstalled, import_target, is_missing_api, target_name
-from reports import schema
+from harness import schema
 
 CONFORMANCE_DIR = Path(__file__).resolve().parent
 DEFAULT_TEST_TIMEOUT = 30.0

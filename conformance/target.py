@@ -12,7 +12,7 @@ from importlib import metadata
 from types import ModuleType
 from typing import Any
 
-from reports import schema
+from harness import schema
 
 NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
 

@@ -11,7 +11,7 @@ import pytest
 
 from conformance.helpers import TIMEOUT, echo, run
 from conformance.target import MissingAPI
-from reports import schema
+from harness import schema
 
 
 def h2_connections(server, stats) -> dict:

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.schema import results_root
 from reports.browser import BrowserError
 from reports.errors import InputError
 from reports.matrix import PINNED_TARGET
-from reports.schema import results_root
 
 COMMANDS = ("report", "compare", "upgrade")
 

@@ -1,7 +1,7 @@
 """Find and read every result file under one or more results roots.
 
 The layout is ``<root>/<run>/<target>/{conformance*.json, bench*.json}`` (see
-``reports.schema``). Several roots merge: a CI matrix with one tox environment per job
+``harness.schema``). Several roots merge: a CI matrix with one tox environment per job
 uploads one ``results/`` each, and the report job downloads them side by side.
 """
 

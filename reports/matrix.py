@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from harness.schema import OUTCOMES
 from reports.load import Run, TargetResults, target_key
-from reports.schema import OUTCOMES
 
 PINNED_TARGET = "httpx-0.28.1"
 REQUESTS_COLUMN = "requests"

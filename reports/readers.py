@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness.schema import CONFORMANCE_SCHEMA, OUTCOMES, SCHEMA_VERSION
 from reports.errors import InputError
-from reports.schema import CONFORMANCE_SCHEMA, OUTCOMES, SCHEMA_VERSION
 
 
 def read_json(path: Path) -> Any:

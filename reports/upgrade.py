@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from harness.schema import OUTCOMES
 from reports.errors import InputError
 from reports.load import TargetResults, load_results, load_target_directory
 from reports.matrix import claim_differences, target_claims
-from reports.schema import OUTCOMES
 
 
 @dataclass

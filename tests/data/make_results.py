@@ -17,7 +17,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from reports import schema
+from harness import schema
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE / "results"
