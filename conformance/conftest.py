@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conformance.adapter import adapt
 from conformance.background import Background
 from conformance.recording import (
     ConformanceRecorder,
@@ -40,8 +41,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def hx() -> Target:
-    """The library under test (httpx or a fork) as a module proxy."""
-    return Target(import_target())
+    """The library under test (httpx or a fork) through the adapter of its API generation."""
+    return adapt(import_target())
 
 
 class RequestsSide:
@@ -106,7 +107,7 @@ def background(request: pytest.FixtureRequest, server: ServerInfo,
     """Slow jobs of the selected claims, all started at the first test that needs one."""
     claims = {claim_of(item) for item in request.session.items} - {None}
     try:
-        target: Target | NotInstalled = Target(import_target())
+        target: Target | NotInstalled = adapt(import_target())
     except NotInstalled as error:
         target = error
     runner = Background({c for c in claims if c}, {"hx": target, "server": server})

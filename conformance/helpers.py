@@ -1,4 +1,4 @@
-"""Small tools the claim tests share: reading the server's echo, multipart, raw sockets."""
+"""Small tools the claim tests share: one request, reading the server's echo, raw sockets."""
 
 from __future__ import annotations
 
@@ -11,8 +11,27 @@ import socket
 import threading
 from collections.abc import Coroutine, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
-TIMEOUT = 10.0  # explicit timeout for requests whose claim is not about timeouts
+
+def send(hx: Any, method: str, url: str, **kwargs: Any) -> Any:
+    """One request through a Client with the target's defaults.
+
+    Claims about the top-level functions (httpx.get, httpx.stream...) call them; every
+    other claim uses a Client, which every API generation has.
+    """
+    with hx.Client() as client:
+        return client.request(method, url, **kwargs)
+
+
+def fetch(hx: Any, url: str, **kwargs: Any) -> Any:
+    """A GET through a Client with the target's defaults (see ``send``)."""
+    return send(hx, "GET", url, **kwargs)
+
+
+def with_query(url: str, query: dict[str, str]) -> str:
+    """``url`` with ``query`` encoded into it: for claims where ``params=`` is not the point."""
+    return f"{url}?{urlencode(query)}"
 
 
 def echo(response: Any) -> dict[str, Any]:

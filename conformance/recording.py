@@ -1,10 +1,12 @@
 """pytest plugin: maps each test to its claim and outcome, writes conformance.json + JUnit XML.
 
 Registered by ``conformance/conftest.py``. Per test the outcome is ``holds`` (passed),
-``missing-api`` (the target lacks a name or argument), ``not-installed`` (the target cannot
-be imported) or ``broken`` (anything else). A failure the target's expectations file
-predicts is reported as xfail, so a run stays green on known deviations; any claim whose
-outcome differs from its expectation makes the session fail.
+``missing-api`` (the target lacks the capability: no name or argument for it in any of its
+API generation's forms), ``setup-failed`` (a step that prepares the observation, such as
+trusting the test CA, failed in every way the target supports; see conformance/adapter.py),
+``not-installed`` (the target cannot be imported) or ``broken`` (anything else). A failure
+the target's expectations file predicts is reported as xfail, so a run stays green on
+known deviations; any claim whose outcome differs from its expectation fails the session.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conformance.adapter import SetupFailed
 from conformance.catalogue import Claim, coverage_problems, load_catalogue
 from conformance.expectations import Expectation, expected_outcome, load_expectations
 from conformance.target import NotInstalled, import_target, is_missing_api, target_name
@@ -28,7 +31,7 @@ DEFAULT_TEST_TIMEOUT = 30.0
 MESSAGE_LIMIT = 400
 UNEXPECTED_LINES = 25  # the terminal lists this many; conformance.json has them all
 # When one claim has several tests, the claim takes the first of these its tests show.
-PRECEDENCE = ("not-installed", "missing-api", "broken", "holds")
+PRECEDENCE = ("not-installed", "missing-api", "setup-failed", "broken", "holds")
 
 
 @dataclass
@@ -65,6 +68,8 @@ def short_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
 def classify(excinfo: pytest.ExceptionInfo[BaseException], target_module: str) -> str:
     if isinstance(excinfo.value, NotInstalled):
         return "not-installed"
+    if isinstance(excinfo.value, SetupFailed):
+        return "setup-failed"
     if is_missing_api(excinfo.value, target_module):
         return "missing-api"
     return "broken"
@@ -246,7 +251,7 @@ class ConformanceRecorder:
                                 for cid, claim in self.catalogue.items() if cid in self.records]
         if not self.claims_document:
             return
-        summary = {name: 0 for name in ("holds", "broken", "missing-api", "not-installed")}
+        summary = dict.fromkeys(schema.OUTCOMES, 0)
         for entry in self.claims_document:
             summary[entry["outcome"]] += 1
         summary["unexpected"] = sum(entry["unexpected"] for entry in self.claims_document)

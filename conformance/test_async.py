@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo, free_port_url, run
+from conformance.helpers import echo, free_port_url, run
 
 METHODS = ["get", "options", "head", "post", "put", "patch", "delete", "request", "send"]
 VERBS = ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
@@ -36,11 +36,11 @@ def test_methods_are_coroutines(hx, method, observe):
 def test_same_results_as_client(hx, server, verb, observe):
     url = server.http + "/anything/same"
     kwargs = {"json": {"d": 1}} if verb in ("POST", "PUT", "PATCH") else {}
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         sync = comparable(getattr(client, verb.lower())(url, **kwargs))
 
     async def fetch():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             return comparable(await getattr(client, verb.lower())(url, **kwargs))
 
     observe(sync["status"])
@@ -50,7 +50,7 @@ def test_same_results_as_client(hx, server, verb, observe):
 @pytest.mark.claim("async.request-and-send")
 def test_request_and_send(hx, server, observe):
     async def fetch():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             a = await client.request("POST", server.http + "/anything", content=b"x")
             b = await client.send(client.build_request("GET", server.http + "/get"))
             return a, b
@@ -63,7 +63,7 @@ def test_request_and_send(hx, server, observe):
 @pytest.mark.claim("async.read-without-await")
 def test_read_without_await(hx, server, observe):
     async def fetch():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             return await client.get(server.http + "/json")
 
     r = run(fetch())
@@ -75,9 +75,9 @@ def test_read_without_await(hx, server, observe):
 @pytest.mark.claim("async.context-manager-and-aclose")
 def test_context_manager_and_aclose(hx, server, observe):
     async def lifecycle():
-        async with hx.AsyncClient(timeout=TIMEOUT) as managed:
+        async with hx.AsyncClient() as managed:
             await managed.get(server.http + "/get")
-        explicit = hx.AsyncClient(timeout=TIMEOUT)
+        explicit = hx.AsyncClient()
         await explicit.get(server.http + "/get")
         await explicit.aclose()
         with pytest.raises(RuntimeError):
@@ -92,7 +92,7 @@ def test_context_manager_and_aclose(hx, server, observe):
 @pytest.mark.claim("async.gather-concurrent")
 def test_gather_concurrent(hx, server, observe):
     async def fetch_all():
-        async with hx.AsyncClient(base_url=server.http, timeout=20) as client:
+        async with hx.AsyncClient(base_url=server.http) as client:
             start = time.monotonic()
             responses = await asyncio.gather(*(client.get(p) for p in ["/delay/1"] * 5))
             return [r.status_code for r in responses], time.monotonic() - start
@@ -114,7 +114,7 @@ def test_semaphore_caps(hx, server, server_stats, observe):
                 r.raise_for_status()
                 return r.json()
 
-        async with hx.AsyncClient(timeout=20) as client:
+        async with hx.AsyncClient() as client:
             return await asyncio.gather(*(fetch(client) for _ in range(20)),
                                         return_exceptions=True)
 
@@ -130,7 +130,7 @@ def test_semaphore_caps(hx, server, server_stats, observe):
 @pytest.mark.claim("async.as-completed")
 def test_as_completed(hx, server, observe):
     async def main():
-        async with hx.AsyncClient(timeout=20) as client:
+        async with hx.AsyncClient() as client:
             tasks = [client.get(f"{server.http}/delay/{d}") for d in (0.6, 0.1, 0.3)]
             order = []
             for coro in asyncio.as_completed(tasks):
@@ -146,7 +146,7 @@ def test_as_completed(hx, server, observe):
 @pytest.mark.claim("async.return-exceptions")
 def test_return_exceptions(hx, server, observe):
     async def main():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             return await asyncio.gather(client.get(free_port_url()),
                                         client.get(server.http + "/get"),
                                         return_exceptions=True)
@@ -164,7 +164,7 @@ def test_async_generator_upload(hx, server, observe):
         yield b"chunks"
 
     async def main():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             return await client.post(server.http + "/anything", content=upload_bytes())
 
     r = run(main())
@@ -176,7 +176,7 @@ def test_async_generator_upload(hx, server, observe):
 def test_explicit_transport(hx, server, observe):
     async def main():
         transport = hx.AsyncHTTPTransport(retries=1)
-        async with hx.AsyncClient(transport=transport, timeout=TIMEOUT) as client:
+        async with hx.AsyncClient(transport=transport) as client:
             return await client.get(server.http + "/get")
 
     r = run(main())
@@ -189,7 +189,7 @@ def test_anyio(hx, server, observe):
     import anyio
 
     async def main():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             return (await client.get(server.http + "/get")).status_code
 
     status = anyio.run(main)

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo, run
+from conformance.helpers import echo, fetch, run, send
 
 
 def basic_header(user: str, password: str) -> str:
@@ -15,7 +15,7 @@ def basic_header(user: str, password: str) -> str:
 
 @pytest.mark.claim("auth.basic-tuple")
 def test_basic_tuple(hx, server, observe):
-    r = hx.get(server.http + "/basic-auth/user/passwd", auth=("user", "passwd"), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/basic-auth/user/passwd", auth=("user", "passwd"))
     observe({"status": r.status_code, "authorization": r.request.headers.get("authorization")})
     assert r.status_code == 200
     assert r.request.headers["authorization"] == basic_header("user", "passwd")
@@ -23,8 +23,7 @@ def test_basic_tuple(hx, server, observe):
 
 @pytest.mark.claim("auth.basic-bytes-tuple")
 def test_basic_bytes_tuple(hx, server, observe):
-    r = hx.get(server.http + "/basic-auth/user/passwd", auth=(b"user", b"passwd"),
-               timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/basic-auth/user/passwd", auth=(b"user", b"passwd"))
     observe(r.status_code)
     assert r.status_code == 200
 
@@ -32,7 +31,7 @@ def test_basic_bytes_tuple(hx, server, observe):
 @pytest.mark.claim("auth.basic-class")
 def test_basic_class(hx, server, observe):
     auth = hx.BasicAuth(username="finley", password="secret")
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         r = client.get(server.http + "/basic-auth/finley/secret", auth=auth)
     observe({"status": r.status_code, "history": len(r.history)})
     assert r.status_code == 200
@@ -42,7 +41,7 @@ def test_basic_class(hx, server, observe):
 @pytest.mark.claim("auth.client-level")
 def test_client_level(hx, server, observe):
     auth = hx.BasicAuth(username="finley", password="secret")
-    with hx.Client(auth=auth, timeout=TIMEOUT) as client:
+    with hx.Client(auth=auth) as client:
         codes = [client.get(server.http + "/basic-auth/finley/secret").status_code
                  for _ in range(2)]
     observe(codes)
@@ -51,7 +50,7 @@ def test_client_level(hx, server, observe):
 
 @pytest.mark.claim("auth.basic-without-https")
 def test_basic_without_https(hx, server, observe):
-    r = hx.get(server.http + "/basic-auth/u/p", auth=("u", "p"), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/basic-auth/u/p", auth=("u", "p"))
     observe({"scheme": r.url.scheme, "status": r.status_code})
     assert (r.url.scheme, r.status_code) == ("http", 200)
 
@@ -59,7 +58,7 @@ def test_basic_without_https(hx, server, observe):
 @pytest.mark.claim("auth.digest-challenge")
 def test_digest_challenge(hx, server, observe):
     auth = hx.DigestAuth(username="olivia", password="secret")
-    with hx.Client(auth=auth, timeout=TIMEOUT) as client:
+    with hx.Client(auth=auth) as client:
         r = client.get(server.http + "/digest-auth/auth/olivia/secret")
     observe({"status": r.status_code, "history": [h.status_code for h in r.history],
              "scheme": r.request.headers.get("authorization", "").split(" ")[0]})
@@ -70,23 +69,23 @@ def test_digest_challenge(hx, server, observe):
 
 @pytest.mark.claim("auth.digest-one-off")
 def test_digest_one_off(hx, server, observe):
-    r = hx.get(server.http + "/digest-auth/auth/my_user/password123",
-               auth=hx.DigestAuth("my_user", "password123"), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/digest-auth/auth/my_user/password123",
+               auth=hx.DigestAuth("my_user", "password123"))
     observe(r.status_code)
     assert r.status_code == 200
 
 
 @pytest.mark.claim("auth.digest-wrong-password")
 def test_digest_wrong_password(hx, server, observe):
-    r = hx.get(server.http + "/digest-auth/auth/olivia/secret",
-               auth=hx.DigestAuth("olivia", "wrong"), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/digest-auth/auth/olivia/secret",
+               auth=hx.DigestAuth("olivia", "wrong"))
     observe(r.status_code)
     assert r.status_code == 401
 
 
 @pytest.mark.claim("auth.request-level-wins")
 def test_request_level_wins(hx, server, observe):
-    with hx.Client(auth=("tom", "mot123"), timeout=TIMEOUT) as client:
+    with hx.Client(auth=("tom", "mot123")) as client:
         r = client.get(server.http + "/anything", auth=("alice", "ecila123"))
     _, _, token = r.request.headers["Authorization"].partition(" ")
     decoded = base64.b64decode(token)
@@ -101,7 +100,7 @@ def test_netrc(hx, server, tmp_path, observe):
     netrc.write_text("machine 127.0.0.1\nlogin example-username\npassword example-password\n\n"
                      "machine python-httpx.org\nlogin other-username\npassword other-password\n")
     netrc.chmod(0o600)
-    with hx.Client(auth=hx.NetRCAuth(file=str(netrc)), timeout=TIMEOUT) as client:
+    with hx.Client(auth=hx.NetRCAuth(file=str(netrc))) as client:
         r = client.get(server.http + "/basic-auth/example-username/example-password")
     observe(r.status_code)
     assert r.status_code == 200
@@ -113,7 +112,7 @@ def test_callable(hx, server, observe):
         request.headers["X-Authentication"] = "token-123"
         return request
 
-    r = hx.get(server.http + "/anything", auth=add_token, timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/anything", auth=add_token)
     sent = echo(r)["headers"].get("x-authentication")
     observe(sent)
     assert sent == "token-123"
@@ -126,7 +125,7 @@ def test_custom_flow_single(hx, server, observe):
             request.headers["X-Authentication"] = "token-abc"
             yield request
 
-    r = hx.get(server.http + "/anything", auth=TokenAuth(), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/anything", auth=TokenAuth())
     observe(echo(r)["headers"].get("x-authentication"))
     assert echo(r)["headers"]["x-authentication"] == "token-abc"
 
@@ -140,7 +139,7 @@ def test_custom_flow_retry_on_401(hx, server, observe):
                 request.headers["Authorization"] = basic_header("u", "p")
                 yield request
 
-    r = hx.get(server.http + "/basic-auth/u/p", auth=RetryAuth(), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/basic-auth/u/p", auth=RetryAuth())
     observe({"status": r.status_code, "history": [h.status_code for h in r.history]})
     assert r.status_code == 200
     assert [h.status_code for h in r.history] == [401]
@@ -162,7 +161,7 @@ def test_requires_request_body(hx, server, observe):
         yield b"streamed "
         yield b"body"
 
-    r = hx.post(server.http + "/anything", content=body(), auth=SigningAuth(), timeout=TIMEOUT)
+    r = send(hx, "POST", server.http + "/anything", content=body(), auth=SigningAuth())
     observe({"seen": [s.decode() for s in seen], "signature": echo(r)["headers"].get(
         "x-signature")})
     assert seen == [b"streamed body"]
@@ -180,7 +179,7 @@ def test_requires_response_body(hx, server, observe):
             response = yield request
             seen.append(response.json()["authenticated"])
 
-    r = hx.get(server.http + "/basic-auth/u/p", auth=ReadingAuth(), timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/basic-auth/u/p", auth=ReadingAuth())
     observe(seen)
     assert r.status_code == 401
     assert seen == [False]
@@ -197,11 +196,11 @@ def test_sync_and_async_flows(hx, server, observe):
             request.headers["X-Flow"] = "async"
             yield request
 
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         sync_flow = echo(client.get(server.http + "/anything", auth=SplitAuth()))["headers"]
 
     async def fetch():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client:
+        async with hx.AsyncClient() as client:
             r = await client.get(server.http + "/anything", auth=SplitAuth())
             return echo(r)["headers"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo
+from conformance.helpers import echo
 
 FUNCTIONS = "/anything/v2/nvcf/pexec/functions"
 FUNCTION_ID = "a52271e8-e395-485e-9c77-d51d28b82e8f"
@@ -36,8 +36,7 @@ JOINS = [
     for claim, base, path, expected in JOINS])
 def test_join(hx, server, base, path, expected, observe):
     headers = {"Authorization": "Bearer TOKEN"}
-    with hx.Client(base_url=server.http + base, headers=headers,
-                   timeout=hx.Timeout(timeout=30.0)) as client:
+    with hx.Client(base_url=server.http + base, headers=headers) as client:
         r = client.post(path, json=BODY)
     doc = echo(r)
     observe({"request.url": str(r.request.url).removeprefix(server.http),
@@ -50,7 +49,7 @@ def test_join(hx, server, base, path, expected, observe):
 
 @pytest.mark.claim("base-url.clients-example")
 def test_clients_example(hx, server, observe):
-    with hx.Client(base_url=server.http, timeout=TIMEOUT) as client:
+    with hx.Client(base_url=server.http) as client:
         r = client.get("/headers")
     observe(str(r.request.url))
     assert r.request.url == hx.URL(server.http + "/headers")
@@ -58,7 +57,7 @@ def test_clients_example(hx, server, observe):
 
 @pytest.mark.claim("base-url.absolute-url-wins")
 def test_absolute_url_wins(hx, server, observe):
-    with hx.Client(base_url=server.http + "/anything/base", timeout=TIMEOUT) as client:
+    with hx.Client(base_url=server.http + "/anything/base") as client:
         r = client.get(server.http + "/anything/elsewhere")
     observe(echo(r)["raw_path"])
     assert echo(r)["raw_path"] == "/anything/elsewhere"
@@ -68,8 +67,7 @@ def test_absolute_url_wins(hx, server, observe):
 def test_client_post(hx, server, observe):
     client = hx.Client()
     try:
-        r = client.post(server.http + "/anything", headers={"X-Key": "k"}, json=BODY,
-                        timeout=hx.Timeout(timeout=30.0))
+        r = client.post(server.http + "/anything", headers={"X-Key": "k"}, json=BODY)
     finally:
         client.close()
     doc = echo(r)
@@ -79,7 +77,7 @@ def test_client_post(hx, server, observe):
 
 @pytest.mark.claim("nvcf.request-send")
 def test_request_send(hx, server, observe):
-    with hx.Client(timeout=hx.Timeout(timeout=30.0)) as client:
+    with hx.Client() as client:
         request = hx.Request("POST", server.http + "/anything", headers={"X-Key": "k"},
                              json=BODY)
         r = client.send(request)

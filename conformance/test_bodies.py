@@ -7,11 +7,11 @@ import warnings
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo, multipart_parts, sent_body
+from conformance.helpers import echo, multipart_parts, send, sent_body
 
 
 def post(hx, server, **kwargs):
-    return hx.post(server.http + "/anything", timeout=TIMEOUT, **kwargs)
+    return send(hx, "POST", server.http + "/anything", **kwargs)
 
 
 def deprecations(call):
@@ -43,7 +43,7 @@ def test_json_nested(hx, server, observe):
 def test_json_compact_bytes(hx, requests_side, server, observe):
     data = {"id": 1, "name": "adé"}
     with requests_side as side:
-        r = side.lib.post(server.http + "/anything", json=data, timeout=TIMEOUT)
+        r = side.lib.post(server.http + "/anything", json=data)
         side.observe(repr(sent_body(r)))  # the bytes on the wire, unambiguous
         assert sent_body(r) == b'{"id": 1, "name": "ad\\u00e9"}'
     body = sent_body(post(hx, server, json=data))
@@ -70,8 +70,7 @@ def test_data_form_multiple_values(hx, server, observe):
 @pytest.mark.claim("bodies.data-bytes-deprecated")
 def test_data_bytes_deprecated(hx, requests_side, server, observe):
     with requests_side as side:
-        r, warned = deprecations(lambda: side.lib.post(server.http + "/anything", data=b"raw",
-                                                      timeout=TIMEOUT))
+        r, warned = deprecations(lambda: side.lib.post(server.http + "/anything", data=b"raw"))
         side.observe({"body": sent_body(r).decode(), "warnings": warned})
         assert sent_body(r) == b"raw" and warned == []
     r, warned = deprecations(lambda: post(hx, server, data=b"raw"))
@@ -91,7 +90,7 @@ def test_data_text_deprecated(hx, server, observe):
 @pytest.mark.claim("bodies.content-bytes")
 def test_content_bytes(hx, requests_side, server, observe):
     with requests_side as side:
-        r = side.lib.post(server.http + "/anything", data=b"raw bytes", timeout=TIMEOUT)
+        r = side.lib.post(server.http + "/anything", data=b"raw bytes")
         side.observe(sent_body(r).decode())
         assert sent_body(r) == b"raw bytes"
     r, warned = deprecations(lambda: post(hx, server, content=b"raw bytes"))
@@ -119,7 +118,7 @@ def test_content_generator(hx, server, observe):
 @pytest.mark.claim("bodies.text-utf8")
 def test_text_utf8(hx, requests_side, server, observe):
     with requests_side as side:
-        r = side.lib.post(server.http + "/anything", data="café", timeout=TIMEOUT)
+        r = side.lib.post(server.http + "/anything", data="café")
         side.observe(sent_body(r).hex())
         assert sent_body(r) == "café".encode("latin-1")
     r = post(hx, server, content="café")
@@ -174,7 +173,7 @@ def test_files_text_mode_rejected(hx, requests_side, server, tmp_path, observe):
     path = tmp_path / "notes.txt"
     path.write_text("plain text\n")
     with requests_side as side, path.open("r") as text_file:
-        r = side.lib.post(server.http + "/anything", files={"f": text_file}, timeout=TIMEOUT)
+        r = side.lib.post(server.http + "/anything", files={"f": text_file})
         side.observe(r.status_code)
         assert r.status_code == 200
     with path.open("r") as text_file, pytest.raises(TypeError) as error:
@@ -226,18 +225,18 @@ def test_files_list_same_field(hx, server, observe):
 def test_no_body_on_bodyless_methods(hx, requests_side, server, method, observe):
     url = server.http + "/anything"
     with requests_side as side:
-        r = getattr(side.lib, method)(url, data=b"body", timeout=TIMEOUT)
+        r = getattr(side.lib, method)(url, data=b"body")
         side.observe(r.status_code)
         assert r.status_code == 200
     with pytest.raises(TypeError) as error:
-        getattr(hx, method)(url, content=b"body", timeout=TIMEOUT)
+        getattr(hx, method)(url, content=b"body")
     observe(f"TypeError: {error.value}")
 
 
 @pytest.mark.claim("bodies.request-allows-body-on-delete")
 def test_request_allows_body_on_delete(hx, server, observe):
     r = hx.request(method="DELETE", url=server.http + "/anything",
-                   content=b"A request body on a DELETE request.", timeout=TIMEOUT)
+                   content=b"A request body on a DELETE request.")
     doc = echo(r)
     observe({"method": doc["method"], "body": sent_body(r).decode()})
     assert doc["method"] == "DELETE"

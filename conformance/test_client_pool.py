@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from conformance.helpers import TIMEOUT, run
+from conformance.helpers import run
 
 
 def established_to(url: str) -> int:
@@ -28,7 +28,7 @@ def http_connections(server, stats) -> int:
 
 @pytest.mark.claim("client.pooled-one-connection")
 def test_pooled_one_connection(hx, server, server_stats, observe):
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         codes = [client.get(server.http + "/get").status_code for _ in range(5)]
     opened = http_connections(server, server_stats)
     observe({"requests": len(codes), "connections": opened})
@@ -39,7 +39,7 @@ def test_pooled_one_connection(hx, server, server_stats, observe):
 @pytest.mark.claim("client.top-level-new-connection-each")
 def test_top_level_new_connection_each(hx, server, server_stats, observe):
     for _ in range(3):
-        hx.get(server.http + "/get", timeout=TIMEOUT)
+        hx.get(server.http + "/get")
     opened = http_connections(server, server_stats)
     observe({"requests": 3, "connections": opened})
     assert opened == 3
@@ -50,12 +50,12 @@ def test_session_equivalent(hx, requests_side, server, server_stats, observe):
     with requests_side as side:
         with side.lib.Session() as session:
             for _ in range(3):
-                session.get(server.http + "/get", timeout=TIMEOUT)
+                session.get(server.http + "/get")
         opened = http_connections(server, server_stats)
         side.observe({"connections": opened})
         assert opened == 1
     server_stats.reset()
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         for _ in range(3):
             client.get(server.http + "/get")
     opened = http_connections(server, server_stats)
@@ -65,7 +65,7 @@ def test_session_equivalent(hx, requests_side, server, server_stats, observe):
 
 @pytest.mark.claim("client.closed-refuses-to-send")
 def test_closed_refuses_to_send(hx, server, server_stats, observe):
-    client = hx.Client(timeout=TIMEOUT)
+    client = hx.Client()
     client.get(server.http + "/get")
     client.close()
     before = server_stats.get()["requests"]
@@ -80,7 +80,7 @@ def test_closed_refuses_to_send(hx, server, server_stats, observe):
 
 @pytest.mark.claim("client.context-manager-closes")
 def test_context_manager_closes(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         client.get(server.http + "/get")
         open_inside = not client.is_closed
     observe({"open inside": open_inside, "closed after": client.is_closed})
@@ -104,14 +104,14 @@ def test_limits_class_defaults(hx, observe):
 def test_fields_accept_none(hx, server, observe):
     limits = hx.Limits(max_keepalive_connections=None, max_connections=None,
                        keepalive_expiry=None)
-    with hx.Client(limits=limits, timeout=TIMEOUT) as client:
+    with hx.Client(limits=limits) as client:
         r = client.get(server.http + "/get")
     observe(repr(limits))
     assert r.status_code == 200
 
 
 async def fan_out(hx, url: str, n: int, **client_kwargs) -> list[int]:
-    async with hx.AsyncClient(timeout=30, **client_kwargs) as client:
+    async with hx.AsyncClient(**client_kwargs) as client:
         responses = await asyncio.gather(*(client.get(url) for _ in range(n)))
     return [r.status_code for r in responses]
 
@@ -129,7 +129,7 @@ def test_max_connections(hx, server, server_stats, observe):
 @pytest.mark.claim("limits.cheatsheet-limits")
 def test_cheatsheet_limits(hx, server, observe):
     limits = hx.Limits(max_connections=100, max_keepalive_connections=20)
-    with hx.Client(limits=limits, timeout=TIMEOUT) as client:
+    with hx.Client(limits=limits) as client:
         r = client.get(server.http + "/get")
     observe(repr(limits))
     assert (limits.max_connections, limits.max_keepalive_connections) == (100, 20)
@@ -156,7 +156,7 @@ def test_client_default_keepalive(hx, server, server_stats, observe):
     already_open = established_to(server.http)  # e.g. left by an earlier test's client
 
     async def round_of_30() -> tuple[int, int]:
-        async with hx.AsyncClient(timeout=30) as client:
+        async with hx.AsyncClient() as client:
             url = server.http + "/delay/0.3"
             await asyncio.gather(*(client.get(url) for _ in range(30)))
             peak = http_connections(server, server_stats)
@@ -173,7 +173,7 @@ def test_keepalive_expiry(hx, server, server_stats, observe):
     seen = {}
     for expiry in (0.2, 5.0):
         server_stats.reset()
-        with hx.Client(limits=hx.Limits(keepalive_expiry=expiry), timeout=TIMEOUT) as client:
+        with hx.Client(limits=hx.Limits(keepalive_expiry=expiry)) as client:
             client.get(server.http + "/get")
             time.sleep(0.6)
             client.get(server.http + "/get")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo
+from conformance.helpers import echo, fetch
 from conformance.target import distribution_of
 
 REQUEST_ONLY_ARGUMENTS = ["auth", "timeout", "follow_redirects", "mounts", "verify", "cert"]
@@ -26,32 +26,32 @@ def test_request_instantiation_arguments(hx, requests_side, server, argument, ob
 
 @pytest.mark.claim("compat.request-arguments-on-functions")
 def test_request_arguments_on_functions(hx, server, observe):
-    r = hx.get(server.http + "/basic-auth/u/p", auth=("u", "p"), timeout=TIMEOUT,
+    r = fetch(hx, server.http + "/basic-auth/u/p", auth=("u", "p"),
                follow_redirects=False)
-    with hx.Client(auth=("u", "p"), timeout=TIMEOUT, follow_redirects=True) as client:
+    with hx.Client(auth=("u", "p"), follow_redirects=True) as client:
         c = client.get(server.http + "/basic-auth/u/p")
     observe([r.status_code, c.status_code])
     assert (r.status_code, c.status_code) == (200, 200)
 
 
 @pytest.mark.claim("compat.ssl-config-on-client")
-def test_ssl_config_on_client(hx, requests_side, server, server_ssl_context, observe):
+def test_ssl_config_on_client(hx, requests_side, server, observe):
     url = server.https + "/get"
     with requests_side as side, side.lib.Session() as session:
-        r = session.get(url, verify=server.ca, timeout=TIMEOUT)
+        r = session.get(url, verify=server.ca)
         side.observe(r.status_code)
         assert r.status_code == 200
-    with hx.Client(verify=server_ssl_context, timeout=TIMEOUT) as client:
+    with hx.Client(**hx.trusting(server)) as client:
         ok = client.get(url).status_code
         with pytest.raises(TypeError) as error:
-            client.get(url, verify=server_ssl_context)
+            client.get(url, verify=server.ssl_context())
     observe({"client-level verify": ok, "request-level verify": f"TypeError: {error.value}"})
     assert ok == 200
 
 
 @pytest.mark.claim("compat.mounts-full-url-schemes")
 def test_mounts_full_url_schemes(hx, server, observe):
-    with hx.Client(mounts={"http://": hx.HTTPTransport()}, timeout=TIMEOUT) as client:
+    with hx.Client(mounts={"http://": hx.HTTPTransport()}) as client:
         ok = client.get(server.http + "/get").status_code
     with pytest.raises(ValueError) as error:
         hx.Client(mounts={"http": hx.HTTPTransport()})
@@ -63,10 +63,10 @@ def test_mounts_full_url_schemes(hx, server, observe):
 def test_no_mounts_per_request(hx, requests_side, server, observe):
     url = server.http + "/get"
     with requests_side as side, side.lib.Session() as session:
-        r = session.request("GET", url, proxies={}, timeout=TIMEOUT)
+        r = session.request("GET", url, proxies={})
         side.observe(r.status_code)
         assert r.status_code == 200
-    with hx.Client(timeout=TIMEOUT) as client, pytest.raises(TypeError) as error:
+    with hx.Client() as client, pytest.raises(TypeError) as error:
         client.request("GET", url, mounts={})
     observe(f"TypeError: {error.value}")
 
@@ -88,7 +88,7 @@ def test_networking_layer_httpcore(hx, observe):
 @pytest.mark.parametrize("verb", ["get", "post", "put", "patch", "delete", "head", "options"])
 def test_top_level_verbs(hx, server, verb, observe):
     kwargs = {"json": {"name": "ada"}} if verb in ("post", "put", "patch") else {}
-    r = getattr(hx, verb)(server.http + "/anything", timeout=TIMEOUT, **kwargs)
+    r = getattr(hx, verb)(server.http + "/anything", **kwargs)
     method = r.request.method
     observe({"status": r.status_code, "method": method})
     assert r.status_code == 200
@@ -101,8 +101,8 @@ def test_top_level_verbs(hx, server, verb, observe):
 
 @pytest.mark.claim("api.top-level-request-and-stream")
 def test_top_level_request_and_stream(hx, server, observe):
-    r = hx.request("PUT", server.http + "/anything", content=b"x", timeout=TIMEOUT)
-    with hx.stream("GET", server.http + "/bytes/10", timeout=TIMEOUT) as s:
+    r = hx.request("PUT", server.http + "/anything", content=b"x")
+    with hx.stream("GET", server.http + "/bytes/10") as s:
         streamed = s.read()
     observe({"request": echo(r)["method"], "stream": len(streamed)})
     assert echo(r)["method"] == "PUT" and len(streamed) == 10
@@ -111,7 +111,7 @@ def test_top_level_request_and_stream(hx, server, observe):
 @pytest.mark.claim("api.client-verbs")
 @pytest.mark.parametrize("verb", ["get", "post", "put", "patch", "delete", "head", "options"])
 def test_client_verbs(hx, server, verb, observe):
-    with hx.Client(base_url=server.http, timeout=TIMEOUT) as client:
+    with hx.Client(base_url=server.http) as client:
         r = getattr(client, verb)("/anything")
     observe(r.request.method)
     assert (r.status_code, r.request.method) == (200, verb.upper())

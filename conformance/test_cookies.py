@@ -6,13 +6,12 @@ import warnings
 
 import pytest
 
-from conformance.helpers import TIMEOUT
+from conformance.helpers import fetch
 
 
 @pytest.mark.claim("cookies.from-response")
 def test_from_response(hx, server, observe):
-    r = hx.get(server.http + "/cookies/set?chocolate=chip", follow_redirects=False,
-               timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/cookies/set?chocolate=chip")
     observe(dict(r.cookies))
     assert isinstance(r.cookies, hx.Cookies)
     assert r.cookies["chocolate"] == "chip"
@@ -20,7 +19,7 @@ def test_from_response(hx, server, observe):
 
 @pytest.mark.claim("cookies.cookies-parameter")
 def test_cookies_parameter(hx, server, observe):
-    r = hx.get(server.http + "/cookies", cookies={"peanut": "butter"}, timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/cookies", cookies={"peanut": "butter"})
     observe(r.json())
     assert r.json() == {"cookies": {"peanut": "butter"}}
 
@@ -30,14 +29,14 @@ def test_domain_scoped(hx, server, observe):
     cookies = hx.Cookies()
     cookies.set("cookie_on_domain", "hello, there!", domain="127.0.0.1")
     cookies.set("cookie_off_domain", "nope.", domain="example.org")
-    r = hx.get(server.http + "/cookies", cookies=cookies, timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/cookies", cookies=cookies)
     observe(r.json())
     assert r.json() == {"cookies": {"cookie_on_domain": "hello, there!"}}
 
 
 @pytest.mark.claim("cookies.client-persistence")
 def test_client_persistence(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         client.get(server.http + "/cookies/set?flavour=oat", follow_redirects=False)
         r = client.get(server.http + "/cookies")
     observe(r.json())
@@ -46,7 +45,7 @@ def test_client_persistence(hx, server, observe):
 
 @pytest.mark.claim("cookies.client-level")
 def test_client_level(hx, server, observe):
-    with hx.Client(cookies={"session": "abc"}, timeout=TIMEOUT) as client:
+    with hx.Client(cookies={"session": "abc"}) as client:
         seen = [client.get(server.http + "/cookies").json()["cookies"] for _ in range(2)]
     observe(seen)
     assert seen == [{"session": "abc"}] * 2
@@ -58,10 +57,10 @@ def test_per_request_deprecated(hx, requests_side, server, observe):
     with requests_side as side, side.lib.Session() as session, warnings.catch_warnings(
             record=True) as caught:
         warnings.simplefilter("always")
-        r = session.get(url, cookies={"a": "b"}, timeout=TIMEOUT)
+        r = session.get(url, cookies={"a": "b"})
         side.observe({"cookies": r.json()["cookies"], "warnings": len(caught)})
         assert r.json()["cookies"] == {"a": "b"} and not caught
-    with hx.Client(timeout=TIMEOUT) as client, warnings.catch_warnings(record=True) as caught:
+    with hx.Client() as client, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         client.get(url, cookies={"a": "b"})
     messages = [str(w.message) for w in caught if issubclass(w.category, DeprecationWarning)]
@@ -71,7 +70,7 @@ def test_per_request_deprecated(hx, requests_side, server, observe):
 
 @pytest.mark.claim("cookies.client-and-request-merged")
 def test_client_and_request_merged(hx, server, observe):
-    with hx.Client(cookies={"from_client": "1"}, timeout=TIMEOUT) as client, \
+    with hx.Client(cookies={"from_client": "1"}) as client, \
             warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         r = client.get(server.http + "/cookies", cookies={"from_request": "2"})

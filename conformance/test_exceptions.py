@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conformance.helpers import TIMEOUT, free_port_url
+from conformance.helpers import fetch, free_port_url
 
 # (class, documented parent or None for a top-level class) from docs/exceptions.md
 HIERARCHY = [
@@ -59,10 +59,10 @@ def raised(call):
 def test_refused_connect_error(hx, requests_side, observe):
     url = free_port_url()
     with requests_side as side:
-        error = raised(lambda: side.lib.get(url, timeout=TIMEOUT))
+        error = raised(lambda: side.lib.get(url))
         side.observe(type(error).__name__)
         assert isinstance(error, side.lib.ConnectionError)
-    error = raised(lambda: hx.get(url, timeout=TIMEOUT))
+    error = raised(lambda: fetch(hx, url))
     observe(type(error).__name__)
     assert isinstance(error, hx.ConnectError)
     assert isinstance(error, hx.RequestError) and isinstance(error, hx.HTTPError)
@@ -70,15 +70,14 @@ def test_refused_connect_error(hx, requests_side, observe):
 
 @pytest.mark.claim("exceptions.redirect-loop")
 def test_redirect_loop(hx, server, observe):
-    error = raised(lambda: hx.get(server.http + "/redirect-loop", follow_redirects=True,
-                                  timeout=TIMEOUT))
+    error = raised(lambda: fetch(hx, server.http + "/redirect-loop", follow_redirects=True))
     observe(type(error).__name__)
     assert isinstance(error, hx.TooManyRedirects)
 
 
 @pytest.mark.claim("exceptions.bad-gzip-decoding-error")
 def test_bad_gzip_decoding_error(hx, server, observe):
-    error = raised(lambda: hx.get(server.http + "/faults/bad-gzip", timeout=TIMEOUT))
+    error = raised(lambda: fetch(hx, server.http + "/faults/bad-gzip"))
     observe(type(error).__name__)
     assert isinstance(error, hx.DecodingError)
     assert isinstance(error, hx.RequestError)
@@ -87,7 +86,7 @@ def test_bad_gzip_decoding_error(hx, server, observe):
 @pytest.mark.claim("exceptions.closed-mid-body")
 @pytest.mark.parametrize("path", ["/faults/close-mid-body", "/faults/short-body"])
 def test_closed_mid_body(hx, server, path, observe):
-    error = raised(lambda: hx.get(server.http + path, timeout=TIMEOUT))
+    error = raised(lambda: fetch(hx, server.http + path))
     observe(type(error).__name__)
     assert isinstance(error, hx.TransportError)
     assert isinstance(error, hx.RemoteProtocolError | hx.ReadError)
@@ -95,7 +94,7 @@ def test_closed_mid_body(hx, server, path, observe):
 
 @pytest.mark.claim("exceptions.unsupported-protocol")
 def test_unsupported_protocol(hx, observe):
-    error = raised(lambda: hx.get("ftp://127.0.0.1/file", timeout=TIMEOUT))
+    error = raised(lambda: fetch(hx, "ftp://127.0.0.1/file"))
     observe(type(error).__name__)
     assert isinstance(error, hx.UnsupportedProtocol)
 
@@ -109,8 +108,7 @@ def test_invalid_url(hx, observe):
 
 @pytest.mark.claim("exceptions.local-protocol-error")
 def test_local_protocol_error(hx, server, observe):
-    error = raised(lambda: hx.get(server.http + "/get", headers={"x-bad": "a\r\nb"},
-                                  timeout=TIMEOUT))
+    error = raised(lambda: fetch(hx, server.http + "/get", headers={"x-bad": "a\r\nb"}))
     observe(type(error).__name__)
     assert isinstance(error, hx.LocalProtocolError)
 
@@ -119,14 +117,14 @@ def test_local_protocol_error(hx, server, observe):
 def test_request_error_has_request(hx, observe):
     url = free_port_url() + "/somewhere"
     with pytest.raises(hx.RequestError) as error:
-        hx.get(url, timeout=TIMEOUT)
+        fetch(hx, url)
     observe(str(error.value.request.url))
     assert error.value.request.url == hx.URL(url)
 
 
 @pytest.mark.claim("exceptions.status-error-has-request-and-response")
 def test_status_error_has_request_and_response(hx, server, observe):
-    r = hx.get(server.http + "/status/404", timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/status/404")
     with pytest.raises(hx.HTTPStatusError) as error:
         r.raise_for_status()
     observe({"request.url": str(error.value.request.url),
@@ -140,7 +138,7 @@ def test_http_error_catches_both(hx, server, observe):
     caught = []
     for url in (free_port_url(), server.http + "/status/500"):
         try:
-            hx.get(url, timeout=TIMEOUT).raise_for_status()
+            fetch(hx, url).raise_for_status()
         except hx.HTTPError as error:
             caught.append(type(error).__name__)
     observe(caught)
@@ -149,7 +147,7 @@ def test_http_error_catches_both(hx, server, observe):
 
 @pytest.mark.claim("exceptions.request-error-not-status-error")
 def test_request_error_not_status_error(hx, server, observe):
-    r = hx.get(server.http + "/status/500", timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/status/500")
     try:
         r.raise_for_status()
     except hx.RequestError:
@@ -171,7 +169,7 @@ def test_cookie_conflict(hx, observe):
 
 @pytest.mark.claim("exceptions.stream-consumed")
 def test_stream_consumed(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", server.http + "/bytes/100") as r:
         b"".join(r.iter_bytes())
         error = raised(lambda: b"".join(r.iter_bytes()))
@@ -181,7 +179,7 @@ def test_stream_consumed(hx, server, observe):
 
 @pytest.mark.claim("exceptions.response-not-read")
 def test_response_not_read(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", server.http + "/bytes/100") as r:
         errors = [raised(lambda: r.content), raised(lambda: r.text)]
     observe([type(e).__name__ for e in errors])
@@ -201,7 +199,7 @@ def test_request_not_read(hx, server, observe):
 
 @pytest.mark.claim("exceptions.stream-closed")
 def test_stream_closed(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         with client.stream("GET", server.http + "/bytes/100") as r:
             pass
         error = raised(lambda: b"".join(r.iter_bytes()))

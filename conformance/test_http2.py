@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo, run
+from conformance.helpers import echo, run
 from conformance.target import MissingAPI
 from harness import schema
 
@@ -21,16 +21,16 @@ def h2_connections(server, stats) -> dict:
 
 
 @pytest.mark.claim("http2.not-enabled-by-default")
-def test_not_enabled_by_default(hx, server, server_ssl_context, observe):
-    with hx.Client(verify=server_ssl_context, timeout=TIMEOUT) as client:
+def test_not_enabled_by_default(hx, server, observe):
+    with hx.Client(**hx.trusting(server)) as client:
         r = client.get(server.https + "/get")
     observe({"http_version": r.http_version, "server saw": echo(r)["http_version"]})
     assert r.http_version == "HTTP/1.1"
 
 
 @pytest.mark.claim("http2.negotiated-client")
-def test_negotiated_client(hx, server, server_ssl_context, observe):
-    with hx.Client(http2=True, verify=server_ssl_context, timeout=TIMEOUT) as client:
+def test_negotiated_client(hx, server, observe):
+    with hx.Client(http2=True, **hx.trusting(server)) as client:
         r = client.get(server.https + "/get")
     observe({"http_version": r.http_version, "server saw": echo(r)["http_version"]})
     assert r.http_version == "HTTP/2"
@@ -38,10 +38,9 @@ def test_negotiated_client(hx, server, server_ssl_context, observe):
 
 
 @pytest.mark.claim("http2.negotiated-async-client")
-def test_negotiated_async_client(hx, server, server_ssl_context, observe):
+def test_negotiated_async_client(hx, server, observe):
     async def fetch():
-        async with hx.AsyncClient(http2=True, verify=server_ssl_context,
-                                  timeout=TIMEOUT) as client:
+        async with hx.AsyncClient(http2=True, **hx.trusting(server)) as client:
             return await client.get(server.https + "/get")
 
     r = run(fetch())
@@ -50,17 +49,17 @@ def test_negotiated_async_client(hx, server, server_ssl_context, observe):
 
 
 @pytest.mark.claim("http2.falls-back-to-http11")
-def test_falls_back_to_http11(hx, server, server_ssl_context, observe):
-    with hx.Client(http2=True, verify=server_ssl_context, timeout=TIMEOUT) as client:
+def test_falls_back_to_http11(hx, server, observe):
+    with hx.Client(http2=True, **hx.trusting(server)) as client:
         r = client.get(server.https_h1 + "/get")
     observe({"status": r.status_code, "http_version": r.http_version})
     assert (r.status_code, r.http_version) == (200, "HTTP/1.1")
 
 
 @pytest.mark.claim("http2.multiplexed-one-connection")
-def test_multiplexed_one_connection(hx, server, server_ssl_context, server_stats, observe):
+def test_multiplexed_one_connection(hx, server, server_stats, observe):
     async def fan_out():
-        async with hx.AsyncClient(http2=True, verify=server_ssl_context, timeout=20) as client:
+        async with hx.AsyncClient(http2=True, **hx.trusting(server)) as client:
             rs = await asyncio.gather(*(client.get(server.https + "/delay/0.3")
                                         for _ in range(20)))
             return [r.http_version for r in rs]
@@ -74,8 +73,8 @@ def test_multiplexed_one_connection(hx, server, server_ssl_context, server_stats
 
 
 @pytest.mark.claim("http2.sync-client-one-connection")
-def test_sync_client_one_connection(hx, server, server_ssl_context, server_stats, observe):
-    with hx.Client(http2=True, verify=server_ssl_context, timeout=TIMEOUT) as client:
+def test_sync_client_one_connection(hx, server, server_stats, observe):
+    with hx.Client(http2=True, **hx.trusting(server)) as client:
         versions = [client.get(server.https + "/get").http_version for _ in range(5)]
     seen = h2_connections(server, server_stats)
     observe(seen)
@@ -84,12 +83,12 @@ def test_sync_client_one_connection(hx, server, server_ssl_context, server_stats
 
 
 @pytest.mark.claim("http2.requests-http11-only")
-def test_requests_http11_only(hx, requests_side, server, server_ssl_context, observe):
+def test_requests_http11_only(hx, requests_side, server, observe):
     with requests_side as side:
-        r = side.lib.get(server.https + "/get", verify=server.ca, timeout=TIMEOUT)
+        r = side.lib.get(server.https + "/get", verify=server.ca)
         side.observe(echo(r)["http_version"])
         assert echo(r)["http_version"] == "1.1"
-    with hx.Client(http2=True, verify=server_ssl_context, timeout=TIMEOUT) as client:
+    with hx.Client(http2=True, **hx.trusting(server)) as client:
         r = client.get(server.https + "/get")
     observe(echo(r)["http_version"])
     assert echo(r)["http_version"] == "2"

@@ -7,14 +7,17 @@ import importlib.util
 
 import pytest
 
-from conformance.helpers import TIMEOUT
+from conformance.helpers import fetch, with_query
 from server.payloads import SAMPLE_JSON, pattern_chunks
 
 LATIN1_TEXT = "Ça coûte très cher à Zürich, déjà été à Noël, façade élève où"  # > 32 bytes
 
 
-def get(hx, server, path: str, **kwargs):
-    return hx.get(server.http + path, timeout=TIMEOUT, **kwargs)
+def get(hx, server, path: str, params: dict[str, str] | None = None):
+    # The query is part of the input, not the claim: it goes into the URL (a target whose
+    # params= misbehaves must not break a claim about text decoding).
+    url = server.http + path
+    return fetch(hx, with_query(url, params) if params else url)
 
 
 @pytest.mark.claim("responses.text-decoded")

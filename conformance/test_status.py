@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.helpers import TIMEOUT
+from conformance.helpers import fetch
 
 
 def status(hx, server, code: int):
-    return hx.get(f"{server.http}/status/{code}", timeout=TIMEOUT, follow_redirects=False)
+    return fetch(hx, f"{server.http}/status/{code}")
 
 
 @pytest.mark.claim("status.raise-for-status-class")
 def test_raise_for_status_class(hx, requests_side, server, observe):
     url = server.http + "/status/404"
     with requests_side as side:
-        r = side.lib.get(url, timeout=TIMEOUT)
+        r = side.lib.get(url)
         with pytest.raises(side.lib.HTTPError) as caught:
             r.raise_for_status()
         side.observe(type(caught.value).__name__)
-    r = hx.get(url, timeout=TIMEOUT)
+    r = fetch(hx, url)
     with pytest.raises(Exception) as error:
         r.raise_for_status()
     observe(f"{type(error.value).__module__}.{type(error.value).__name__}")
@@ -49,7 +49,7 @@ def test_raise_for_status_5xx(hx, server, observe):
 def test_raise_for_status_non_2xx(hx, requests_side, server, observe):
     url = server.http + "/status/302"
     with requests_side as side:
-        r = side.lib.get(url, allow_redirects=False, timeout=TIMEOUT)
+        r = side.lib.get(url, allow_redirects=False)
         side.observe(r.raise_for_status())
         assert r.status_code == 302
     r = status(hx, server, 302)
@@ -62,12 +62,12 @@ def test_raise_for_status_non_2xx(hx, requests_side, server, observe):
 def test_raise_for_status_returns_response(hx, requests_side, server, observe):
     url = server.http + "/json"
     with requests_side as side:
-        returned = side.lib.get(url, timeout=TIMEOUT).raise_for_status()
+        returned = side.lib.get(url).raise_for_status()
         side.observe(repr(returned))
         assert returned is None
-    r = hx.get(url, timeout=TIMEOUT)
+    r = fetch(hx, url)
     returned = r.raise_for_status()
-    data = hx.get(url, timeout=TIMEOUT).raise_for_status().json()
+    data = fetch(hx, url).raise_for_status().json()
     observe(repr(returned))
     assert returned is r
     assert isinstance(data, dict)
@@ -96,10 +96,10 @@ def test_is_redirect_needs_location(hx, server, observe):
 @pytest.mark.claim("status.no-is-ok")
 def test_no_is_ok(hx, requests_side, server, observe):
     with requests_side as side:
-        r = side.lib.get(server.http + "/get", timeout=TIMEOUT)
+        r = side.lib.get(server.http + "/get")
         side.observe({"ok": r.ok})
         assert r.ok is True
-    r = hx.get(server.http + "/get", timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/get")
     observe({"has is_ok": hasattr(r, "is_ok"), "has ok": hasattr(r, "ok"),
              "is_success": r.is_success})
     assert not hasattr(r, "is_ok")
@@ -108,7 +108,7 @@ def test_no_is_ok(hx, requests_side, server, observe):
 
 @pytest.mark.claim("status.codes-names")
 def test_codes_names(hx, server, observe):
-    r = hx.get(server.http + "/get", timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/get")
     observe({"OK": int(hx.codes.OK), "NOT_FOUND": int(hx.codes.NOT_FOUND),
              "not_found": int(hx.codes.not_found)})
     assert r.status_code == hx.codes.OK
@@ -128,7 +128,7 @@ def test_no_requests_synonyms(hx, requests_side, observe):
 
 @pytest.mark.claim("status.status-code-int")
 def test_status_code_int(hx, server, observe):
-    r = hx.get(server.http + "/get", timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/get")
     observe(r.status_code)
     assert r.status_code == 200
     assert isinstance(r.status_code, int)

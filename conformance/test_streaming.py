@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.helpers import TIMEOUT, run
+from conformance.helpers import run, with_query
 from server.payloads import pattern_chunks
 
 SIZE = 100_000
@@ -17,7 +17,7 @@ def pattern(n: int) -> bytes:
 @pytest.mark.claim("streaming.status-before-body")
 def test_status_before_body(hx, server, observe):
     # The server sends its headers, then holds the body until the client leaves.
-    with hx.Client(timeout=hx.Timeout(10.0, read=3.0)) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", server.http + "/hang?after_headers=1") as r:
         seen = {"status": r.status_code, "content-length": r.headers.get("content-length"),
                 "bytes downloaded": r.num_bytes_downloaded}
@@ -27,7 +27,7 @@ def test_status_before_body(hx, server, observe):
 
 @pytest.mark.claim("streaming.body-not-read-until-iterated")
 def test_body_not_read_until_iterated(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", f"{server.http}/bytes/{SIZE}") as r:
         before = (r.is_stream_consumed, r.num_bytes_downloaded)
         total = sum(len(chunk) for chunk in r.iter_bytes())
@@ -39,7 +39,7 @@ def test_body_not_read_until_iterated(hx, server, observe):
 
 @pytest.mark.claim("streaming.iter-bytes-chunk-size")
 def test_iter_bytes_chunk_size(hx, server, observe):
-    with hx.Client(timeout=30) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", f"{server.http}/stream-bytes/{SIZE}?chunk_size=5000") as r:
         r.raise_for_status()
         chunks = list(r.iter_bytes(chunk_size=8192))
@@ -53,7 +53,7 @@ def test_iter_bytes_chunk_size(hx, server, observe):
 @pytest.mark.claim("streaming.download-to-disk")
 def test_download_to_disk(hx, server, tmp_path, observe):
     path = tmp_path / "download.bin"
-    with hx.Client(timeout=30) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", f"{server.http}/bytes/{SIZE}") as r:
         r.raise_for_status()
         with path.open("wb") as f:
@@ -66,8 +66,8 @@ def test_download_to_disk(hx, server, tmp_path, observe):
 @pytest.mark.claim("streaming.iter-text")
 def test_iter_text(hx, server, observe):
     text = "héllo wörld " * 50
-    with hx.stream("GET", f"{server.http}/encoding/utf-8", params={"text": text},
-                   timeout=TIMEOUT) as r:
+    url = with_query(f"{server.http}/encoding/utf-8", {"text": text})
+    with hx.Client() as client, client.stream("GET", url) as r:
         pieces = list(r.iter_text())
     observe({"pieces": len(pieces), "types": sorted({type(p).__name__ for p in pieces})})
     assert "".join(pieces) == text
@@ -75,7 +75,7 @@ def test_iter_text(hx, server, observe):
 
 @pytest.mark.claim("streaming.iter-lines")
 def test_iter_lines(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", server.http + "/stream/5") as r:
         lines = [line for line in r.iter_lines() if line]
     observe(len(lines))
@@ -85,8 +85,8 @@ def test_iter_lines(hx, server, observe):
 
 @pytest.mark.claim("streaming.universal-line-endings")
 def test_universal_line_endings(hx, server, observe):
-    with hx.stream("GET", f"{server.http}/encoding/utf-8", params={"text": "a\r\nb\rc\nd"},
-                   timeout=TIMEOUT) as r:
+    url = with_query(f"{server.http}/encoding/utf-8", {"text": "a\r\nb\rc\nd"})
+    with hx.Client() as client, client.stream("GET", url) as r:
         lines = list(r.iter_lines())
     observe(lines)
     assert lines == ["a", "b", "c", "d"]
@@ -94,7 +94,7 @@ def test_universal_line_endings(hx, server, observe):
 
 @pytest.mark.claim("streaming.iter-raw-undecoded")
 def test_iter_raw_undecoded(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client:
+    with hx.Client() as client:
         with client.stream("GET", server.http + "/gzip") as r:
             raw = b"".join(r.iter_raw())
         with client.stream("GET", server.http + "/gzip") as r:
@@ -106,7 +106,7 @@ def test_iter_raw_undecoded(hx, server, observe):
 
 @pytest.mark.claim("streaming.conditional-read")
 def test_conditional_read(hx, server, observe):
-    with hx.stream("GET", server.http + "/json", timeout=TIMEOUT) as r:
+    with hx.Client() as client, client.stream("GET", server.http + "/json") as r:
         small = int(r.headers["Content-Length"]) < 100_000
         if small:
             r.read()
@@ -117,7 +117,7 @@ def test_conditional_read(hx, server, observe):
 
 @pytest.mark.claim("streaming.num-bytes-downloaded")
 def test_num_bytes_downloaded(hx, server, observe):
-    with hx.Client(timeout=TIMEOUT) as client, client.stream(
+    with hx.Client() as client, client.stream(
             "GET", server.http + "/gzip") as r:
         decoded = sum(len(chunk) for chunk in r.iter_bytes())
         raw = r.num_bytes_downloaded
@@ -129,12 +129,12 @@ def test_num_bytes_downloaded(hx, server, observe):
 def test_stream_method_not_stream_kwarg(hx, requests_side, server, observe):
     url = f"{server.http}/bytes/1000"
     with requests_side as side:
-        r = side.lib.get(url, stream=True, timeout=TIMEOUT)
+        r = side.lib.get(url, stream=True)
         side.observe(len(b"".join(r.iter_content(100))))
         assert hasattr(r, "iter_content")
     with pytest.raises(TypeError) as error:
-        hx.get(url, stream=True, timeout=TIMEOUT)
-    with hx.stream("GET", url, timeout=TIMEOUT) as r:
+        hx.get(url, stream=True)
+    with hx.stream("GET", url) as r:
         names = [n for n in ("iter_bytes", "iter_text", "iter_lines", "iter_raw", "read")
                  if callable(getattr(r, n, None))]
         assert sum(len(c) for c in r.iter_bytes()) == 1000
@@ -145,7 +145,7 @@ def test_stream_method_not_stream_kwarg(hx, requests_side, server, observe):
 @pytest.mark.claim("streaming.aiter-bytes")
 def test_aiter_bytes(hx, server, observe):
     async def download():
-        async with hx.AsyncClient(timeout=30) as client, client.stream(
+        async with hx.AsyncClient() as client, client.stream(
                 "GET", f"{server.http}/bytes/{SIZE}") as r:
             r.raise_for_status()
             total = 0
@@ -163,7 +163,7 @@ def test_aiter_bytes(hx, server, observe):
                                     "aread"])
 def test_async_methods(hx, server, method, observe):
     async def consume():
-        async with hx.AsyncClient(timeout=TIMEOUT) as client, client.stream(
+        async with hx.AsyncClient() as client, client.stream(
                 "GET", server.http + "/stream/3") as r:
             if method == "aread":
                 return len(await r.aread())
@@ -179,7 +179,7 @@ def test_async_methods(hx, server, method, observe):
 @pytest.mark.claim("streaming.async-manual-mode")
 def test_async_manual_mode(hx, server, observe):
     async def manual():
-        client = hx.AsyncClient(timeout=TIMEOUT)
+        client = hx.AsyncClient()
         try:
             r = await client.send(client.build_request("GET", server.http + "/stream/2"),
                                   stream=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.adapter import SetupFailed
 from conformance.background import background_job
 from conformance.helpers import accepting_sink, silent_listener
 from conformance.target import NotInstalled, is_missing_api
@@ -25,12 +26,13 @@ REQUESTS_WAIT = 6  # requests (no timeout) must sit through a wait longer than 5
 def outcome_of(hx, job):
     """(what happened, seconds) for a background job: its result or its exception.
 
-    A missing API is re-raised, so the claim's outcome is missing-api, not broken.
+    A missing API or a failed setup step is re-raised: the claim's outcome is missing-api
+    or setup-failed, not broken.
     """
     try:
         done = job()
     except Exception as error:  # the exception is the observation
-        if isinstance(error, NotInstalled) or is_missing_api(error, hx.name):
+        if isinstance(error, (NotInstalled, SetupFailed)) or is_missing_api(error, hx.name):
             raise
         return error, round(getattr(error, "seconds", 0.0), 2)
     return done.value, round(done.seconds, 2)
@@ -38,7 +40,8 @@ def outcome_of(hx, job):
 
 @background_job("timeouts.default-observed", "default/httpx")
 def _default_httpx(hx, server):
-    return hx.get(f"{server.https_h1}/delay/{SLOWER_THAN_DEFAULT}", verify=server.ssl_context())
+    with hx.Client(**hx.trusting(server)) as client:
+        return client.get(f"{server.https_h1}/delay/{SLOWER_THAN_DEFAULT}")
 
 
 @background_job("timeouts.default-observed", "default/requests")
@@ -50,26 +53,26 @@ def _default_requests(hx, server):
 
 @background_job("timeouts.client-default-observed")
 def _client_default(hx, server):
-    with hx.Client(verify=server.ssl_context()) as client:
+    with hx.Client(**hx.trusting(server)) as client:
         return client.get(f"{server.https_h1}/delay/{SLOWER_THAN_DEFAULT}")
 
 
 @background_job("timeouts.none-disables")
 def _none_disables(hx, server):
-    return hx.get(f"{server.https_h1}/delay/{REQUESTS_WAIT}", timeout=None,
-                  verify=server.ssl_context())
+    with hx.Client(**hx.trusting(server)) as client:
+        return client.get(f"{server.https_h1}/delay/{REQUESTS_WAIT}", timeout=None)
 
 
 @background_job("timeouts.client-none-disables")
 def _client_none(hx, server):
-    with hx.Client(timeout=None, verify=server.ssl_context()) as client:
+    with hx.Client(timeout=None, **hx.trusting(server)) as client:
         return client.get(f"{server.https_h1}/delay/{REQUESTS_WAIT}")
 
 
 @background_job("timeouts.read-is-per-chunk")
 def _per_chunk(hx, server):
     # 5 bytes over 2.5 s: gaps of 0.5 s, each well inside read=1.5, the total is not.
-    with hx.Client(timeout=hx.Timeout(10.0, read=1.5), verify=server.ssl_context()) as client:
+    with hx.Client(timeout=hx.Timeout(10.0, read=1.5), **hx.trusting(server)) as client:
         return client.get(f"{server.https_h1}/drip?duration=2.5&numbytes=5")
 
 
@@ -130,8 +133,8 @@ def test_default_is_five_seconds(hx, observe):
 
 @pytest.mark.claim("timeouts.per-request-value")
 def test_per_request_value(hx, server, observe):
-    with pytest.raises(hx.TimeoutException) as error:
-        hx.get(server.http + "/delay/3", timeout=0.3)
+    with hx.Client() as client, pytest.raises(hx.TimeoutException) as error:
+        client.get(server.http + "/delay/3", timeout=0.3)
     observe(type(error.value).__name__)
 
 
@@ -160,24 +163,25 @@ def test_fine_grained_fields(hx, observe):
 
 @pytest.mark.claim("timeouts.connect-timeout")
 def test_connect_timeout(hx, observe):
-    with silent_listener(backlog=1, fill=True) as url, pytest.raises(
-            hx.ConnectTimeout) as error:
-        hx.get(url, timeout=hx.Timeout(5.0, connect=0.3))
+    with hx.Client() as client, silent_listener(backlog=1, fill=True) as url, \
+            pytest.raises(hx.ConnectTimeout) as error:
+        client.get(url, timeout=hx.Timeout(5.0, connect=0.3))
     observe(type(error.value).__name__)
 
 
 @pytest.mark.claim("timeouts.read-timeout")
 def test_read_timeout(hx, server, observe):
-    with pytest.raises(hx.ReadTimeout) as error:
-        hx.get(server.http + "/delay/3", timeout=hx.Timeout(5.0, read=0.3))
+    with hx.Client() as client, pytest.raises(hx.ReadTimeout) as error:
+        client.get(server.http + "/delay/3", timeout=hx.Timeout(5.0, read=0.3))
     observe(type(error.value).__name__)
 
 
 @pytest.mark.claim("timeouts.write-timeout")
 def test_write_timeout(hx, observe):
     body = b"x" * (64 * 1024 * 1024)  # far more than loopback socket buffers hold
-    with accepting_sink() as url, pytest.raises(hx.WriteTimeout) as error:
-        hx.post(url, content=body, timeout=hx.Timeout(5.0, write=0.3))
+    with hx.Client() as client, accepting_sink() as url, \
+            pytest.raises(hx.WriteTimeout) as error:
+        client.post(url, content=body, timeout=hx.Timeout(5.0, write=0.3))
     observe(type(error.value).__name__)
 
 

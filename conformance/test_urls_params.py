@@ -6,11 +6,11 @@ import warnings
 
 import pytest
 
-from conformance.helpers import TIMEOUT, echo
+from conformance.helpers import echo, fetch, send
 
 
 def query(hx, server, **kwargs) -> str:
-    r = hx.get(server.http + "/anything", timeout=TIMEOUT, **kwargs)
+    r = fetch(hx, server.http + "/anything", **kwargs)
     return echo(r)["raw_query"]
 
 
@@ -18,10 +18,10 @@ def query(hx, server, **kwargs) -> str:
 def test_response_url_object(hx, requests_side, server, observe):
     url = server.http + "/get"
     with requests_side as side:
-        r = side.lib.get(url, timeout=TIMEOUT)
+        r = side.lib.get(url)
         side.observe(type(r.url).__name__)
         assert isinstance(r.url, str)
-    r = hx.get(url, timeout=TIMEOUT)
+    r = fetch(hx, url)
     observe(type(r.url).__name__)
     assert isinstance(r.url, hx.URL)
     assert str(r.url) == url
@@ -29,8 +29,7 @@ def test_response_url_object(hx, requests_side, server, observe):
 
 @pytest.mark.claim("params.dict-encoded")
 def test_dict_encoded(hx, server, observe):
-    r = hx.get(server.http + "/get", params={"key1": "value1", "key2": "value2"},
-               timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/get", params={"key1": "value1", "key2": "value2"})
     observe(str(r.url))
     assert echo(r)["args"] == {"key1": "value1", "key2": "value2"}
     assert r.url.params["key1"] == "value1"
@@ -38,8 +37,7 @@ def test_dict_encoded(hx, server, observe):
 
 @pytest.mark.claim("params.quickstart-example-order")
 def test_quickstart_example_order(hx, server, observe):
-    r = hx.get(server.http + "/get", params={"key1": "value1", "key2": "value2"},
-               timeout=TIMEOUT)
+    r = fetch(hx, server.http + "/get", params={"key1": "value1", "key2": "value2"})
     observe(r.url.query.decode())
     assert r.url.query == b"key2=value2&key1=value1"
 
@@ -61,8 +59,7 @@ def test_cheatsheet_example(hx, server, observe):
 @pytest.mark.claim("params.none-not-omitted")
 def test_none_not_omitted(hx, requests_side, server, observe):
     with requests_side as side:
-        r = side.lib.get(server.http + "/anything", params={"foo": None, "bar": "1"},
-                         timeout=TIMEOUT)
+        r = side.lib.get(server.http + "/anything", params={"foo": None, "bar": "1"})
         side.observe(echo(r)["raw_query"])
         assert echo(r)["raw_query"] == "bar=1"
     raw = query(hx, server, params={"foo": None, "bar": "1"})
@@ -74,7 +71,7 @@ def test_none_not_omitted(hx, requests_side, server, observe):
 def test_list_of_tuples_not_supported(hx, requests_side, server, observe):
     pairs = [("key1", "value1"), ("key1", "value2")]
     with requests_side as side:
-        r = side.lib.get(server.http + "/anything", params=pairs, timeout=TIMEOUT)
+        r = side.lib.get(server.http + "/anything", params=pairs)
         side.observe(echo(r)["raw_query"])
         assert echo(r)["raw_query"] == "key1=value1&key1=value2"
     try:
@@ -90,13 +87,13 @@ def test_list_of_tuples_not_supported(hx, requests_side, server, observe):
 def test_form_list_of_tuples_not_supported(hx, requests_side, server, observe):
     pairs = [("key1", "value1"), ("key1", "value2")]
     with requests_side as side:
-        r = side.lib.post(server.http + "/anything", data=pairs, timeout=TIMEOUT)
+        r = side.lib.post(server.http + "/anything", data=pairs)
         side.observe(echo(r)["form"])
         assert echo(r)["headers"]["content-type"] == "application/x-www-form-urlencoded"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
-            r = hx.post(server.http + "/anything", data=pairs, timeout=TIMEOUT)
+            r = send(hx, "POST", server.http + "/anything", data=pairs)
     except (TypeError, ValueError) as error:
         observe(f"{type(error).__name__}: {error}")
         return
@@ -108,17 +105,17 @@ def test_form_list_of_tuples_not_supported(hx, requests_side, server, observe):
 def test_replace_url_query(hx, requests_side, server, observe):
     url = server.http + "/anything?a=1"
     with requests_side as side:
-        r = side.lib.get(url, params={"b": "2"}, timeout=TIMEOUT)
+        r = side.lib.get(url, params={"b": "2"})
         side.observe(echo(r)["raw_query"])
         assert echo(r)["raw_query"] == "a=1&b=2"
-    r = hx.get(url, params={"b": "2"}, timeout=TIMEOUT)
+    r = fetch(hx, url, params={"b": "2"})
     observe(echo(r)["raw_query"])
     assert echo(r)["raw_query"] == "b=2"
 
 
 @pytest.mark.claim("params.client-and-request-merged")
 def test_client_and_request_merged(hx, server, observe):
-    with hx.Client(params={"client_id": "client1"}, timeout=TIMEOUT) as client:
+    with hx.Client(params={"client_id": "client1"}) as client:
         r = client.get(server.http + "/anything", params={"request_id": "request1"})
     observe(str(r.request.url))
     assert r.request.url.query == b"client_id=client1&request_id=request1"
@@ -127,7 +124,7 @@ def test_client_and_request_merged(hx, server, observe):
 
 @pytest.mark.claim("urls.mental-model-example")
 def test_mental_model_example(hx, server, observe):
-    r = hx.get(server.http + "/get", params={"q": "test"}, timeout=10)
+    r = fetch(hx, server.http + "/get", params={"q": "test"})
     seen = {"status": r.status_code, "is_success": r.is_success, "url": str(r.url),
             "content-type": r.headers["content-type"], "http_version": r.http_version,
             "args": r.json()["args"]}

@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # The conformance.json contract: its "schema" tag, version, and the outcomes a claim can have.
 CONFORMANCE_SCHEMA = "httpx-harness/conformance"
 SCHEMA_VERSION = 1
-OUTCOMES = ("holds", "broken", "missing-api", "not-installed")
+OUTCOMES = ("holds", "broken", "missing-api", "setup-failed", "not-installed")
 
 
 def results_root() -> Path:

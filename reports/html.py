@@ -20,6 +20,7 @@ th, td { border: 1px solid #ccc; padding: 2px 6px; text-align: left; vertical-al
 th { background: #f0f0f0; }
 td.holds { background: #d5f5e3; } td.broken { background: #fadbd8; }
 td.missing-api { background: #fdebd0; } td.not-installed { background: #e5e7e9; }
+td.setup-failed { background: #e8daef; }
 td.absent { color: #999; } td.unexpected { outline: 2px solid #c0392b; }
 td[title] { cursor: help; }
 img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }

@@ -39,8 +39,8 @@ def render(tables: ReportTables, report_path: str) -> str:
     summary = tables.summary
     sections = [f"## httpx-harness: run `{tables.run.name}`\n"]
     if not summary.empty:
-        columns = ["target", "claims", "holds", "broken", "missing-api", "not-installed",
-                   "unexpected", "changed_from_pinned"]
+        columns = ["target", "claims", "holds", "broken", "missing-api", "setup-failed",
+                   "not-installed", "unexpected", "changed_from_pinned"]
         sections += ["### Conformance\n", markdown_table(summary[columns])]
         unexpected = tables.claims[tables.claims["unexpected"]]
         if not unexpected.empty:

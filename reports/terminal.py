@@ -9,7 +9,8 @@ import pandas as pd
 from reports.markdown import text
 
 OUTCOME_STYLES = {"holds": "green", "broken": "red", "missing-api": "yellow",
-                  "not-installed": "dim", "regression": "bold red", "improvement": "green"}
+                  "setup-failed": "magenta", "not-installed": "dim", "regression": "bold red",
+                  "improvement": "green"}
 
 
 def interactive() -> bool:
