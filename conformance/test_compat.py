@@ -88,13 +88,16 @@ def test_networking_layer_httpcore(hx, observe):
 @pytest.mark.parametrize("verb", ["get", "post", "put", "patch", "delete", "head", "options"])
 def test_top_level_verbs(hx, server, verb, observe):
     kwargs = {"json": {"name": "ada"}} if verb in ("post", "put", "patch") else {}
-    r = getattr(hx, verb)(server.http + "/anything", **kwargs)
+    # params= too: a top-level function that mirrors requests passes its arguments on.
+    r = getattr(hx, verb)(server.http + "/anything", params={"q": "1"}, **kwargs)
     method = r.request.method
-    observe({"status": r.status_code, "method": method})
+    observe({"status": r.status_code, "method": method, "query": r.request.url.query.decode()})
     assert r.status_code == 200
     assert method == verb.upper()
+    assert r.request.url.query == b"q=1"
     if verb != "head":
         assert echo(r)["method"] == verb.upper()
+        assert echo(r)["args"] == {"q": "1"}
         if kwargs:
             assert echo(r)["json"] == {"name": "ada"}
 

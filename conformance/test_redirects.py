@@ -15,8 +15,10 @@ def test_not_followed_by_default(hx, requests_side, server, observe):
         side.observe({"status": r.status_code, "history": len(r.history)})
         assert (r.status_code, len(r.history)) == (200, 1)
     r = fetch(hx, url)
+    observe({"status": r.status_code})  # first the status: every API generation has it
+    assert r.status_code == 302
     observe({"status": r.status_code, "history": len(r.history)})
-    assert (r.status_code, r.history) == (302, [])
+    assert r.history == []
 
 
 @pytest.mark.claim("redirects.client-not-followed-by-default")

@@ -92,6 +92,24 @@ if "data-bytes-silent" in ALTERATIONS:
 if "no-async-no-get" in ALTERATIONS:  # like httpx 1.0.dev: no httpx.get, no AsyncClient
     del httpx.get, httpx.AsyncClient
 
+if "verify-context-ignored" in ALTERATIONS:  # like httpxr: an SSLContext is not used
+    import ssl
+
+    def ignoring_context(function):
+        @functools.wraps(function)
+        def altered(*args, **kwargs):
+            if isinstance(kwargs.get("verify"), ssl.SSLContext):
+                kwargs["verify"] = True  # the system's CAs: the test CA is not among them
+            return function(*args, **kwargs)
+        return altered
+
+    for cls in (httpx.Client, httpx.AsyncClient):
+        cls.__init__ = ignoring_context(cls.__init__)
+
+if "verify-always-default" in ALTERATIONS:  # no way to trust another CA at all
+    for cls in (httpx.Client, httpx.AsyncClient):
+        cls.__init__ = forcing(cls.__init__, "verify", True)
+
 sys.modules[__name__] = httpx
 '''
 
@@ -196,9 +214,30 @@ def test_missing_api_is_an_outcome_not_a_crash(wrapper_dir):
     got = outcomes(document)
     assert {got[cid] for cid in got if cid.startswith("async.")} == {"missing-api"}
     assert got["api.top-level-verbs"] == "missing-api"
-    assert got["status.codes-names"] == "missing-api"  # it calls httpx.get
+    # Its claim is not about httpx.get, so it is observed through a Client: no missing-api.
+    assert got["status.codes-names"] == "holds"
     assert code != 0
-    assert document["summary"]["missing-api"] == len(got)
+    assert document["summary"]["missing-api"] == len(got) - 1
+
+
+HTTPS_CLAIMS = ["http2.not-enabled-by-default", "http2.falls-back-to-http11",
+                "compat.ssl-config-on-client", "timeouts.none-disables"]
+
+
+@pytest.mark.timeout(150)
+def test_setup_is_not_the_claim(wrapper_dir):
+    # A target that ignores an SSLContext but takes a CA path: the claims still hold.
+    code, document = run_suite(wrapper_dir, "context-ignored", ["verify-context-ignored"],
+                               HTTPS_CLAIMS)
+    assert set(outcomes(document).values()) == {"holds"}, document["claims"]
+    assert code == 0
+    # A target that can trust no other CA: setup-failed, naming the step, never broken.
+    code, document = run_suite(wrapper_dir, "no-trust", ["verify-always-default"],
+                               HTTPS_CLAIMS)
+    assert set(outcomes(document).values()) == {"setup-failed"}, document["claims"]
+    assert all("trusting the CA" in c["message"] for c in document["claims"])
+    assert document["summary"]["setup-failed"] == len(HTTPS_CLAIMS)
+    assert code != 0
 
 
 @pytest.mark.timeout(120)

@@ -1,0 +1,166 @@
+"""The API-generation adapters and the setup-failed outcome (conformance/adapter.py).
+
+Against the installed httpx (0.x) and a small stand-in for the 1.0 API (same signatures as
+httpx 1.0.dev6's Client: url, headers, transport); the full 1.0.dev6 run is a tox env.
+"""
+
+from __future__ import annotations
+
+import ssl
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance import adapter
+from conformance.adapter import ApiV0, ApiV1, SetupFailed, adapt, generation
+from conformance.recording import classify
+from conformance.target import MissingAPI, is_missing_api
+from harness.schema import OUTCOMES
+
+
+def v1_module(sent: list[dict[str, Any]]) -> types.ModuleType:
+    """A module with 1.0's Client signature that records how it was built."""
+    module = types.ModuleType("httpx_v1_standin")
+
+    class Client:
+        def __init__(self, url: str | None = None, headers: Any = None,
+                     transport: Any = None) -> None:
+            sent.append({"url": url, "headers": headers, "transport": transport})
+
+    class NetworkBackend:
+        def __init__(self, ssl_ctx: ssl.SSLContext | None = None) -> None:
+            self.ssl_ctx = ssl_ctx
+
+    class ConnectionPool:
+        def __init__(self, backend: NetworkBackend | None = None) -> None:
+            self.backend = backend
+
+    module.Client = Client
+    module.NetworkBackend = NetworkBackend
+    module.ConnectionPool = ConnectionPool
+    return module
+
+
+def test_installed_httpx_is_the_0x_generation():
+    assert generation(httpx) == "0.x"
+    assert type(adapt(httpx)) is ApiV0
+    assert adapt(httpx).Client is httpx.Client  # 0.x: the target's own API, unchanged
+
+
+def test_a_client_taking_url_is_the_1_0_generation():
+    assert generation(v1_module([])) == "1.0"
+    assert type(adapt(v1_module([]))) is ApiV1
+
+
+def test_module_without_client_or_signature_is_0x():
+    bare = types.ModuleType("bare")
+    assert generation(bare) == "0.x"
+    compiled = types.ModuleType("compiled")
+    compiled.Client = type(len)  # a builtin type: inspect.signature cannot read it
+    assert generation(compiled) == "0.x"
+
+
+def test_v1_renamed_keywords_reach_the_capability():
+    sent: list[dict[str, Any]] = []
+    hx = adapt(v1_module(sent))
+    context = ssl.create_default_context()
+    hx.Client(base_url="http://127.0.0.1:1/api", headers={"X-A": "1"}, verify=context)
+    assert sent[0]["url"] == "http://127.0.0.1:1/api"  # base_url= is url= in 1.0
+    assert sent[0]["headers"] == {"X-A": "1"}
+    assert sent[0]["transport"].backend.ssl_ctx is context  # verify= is the transport's
+    assert hx.TimeoutException is TimeoutError
+
+
+@pytest.mark.parametrize("kwargs", [{"follow_redirects": False}, {"cookies": {"a": "b"}},
+                                    {"auth": ("u", "p")}, {"http2": True},
+                                    {"timeout": httpx.Timeout(5.0, read=1.0)}])
+def test_v1_absent_capabilities_are_missing_api(kwargs):
+    hx = adapt(v1_module([]))
+    with pytest.raises(MissingAPI) as error:
+        hx.Client(**kwargs)
+    assert is_missing_api(error.value, "httpx")
+    assert str(error.value).startswith("httpx 1.0:")
+
+
+def test_v1_follow_redirects_true_is_its_only_behaviour():
+    sent: list[dict[str, Any]] = []
+    adapt(v1_module(sent)).Client(follow_redirects=True)
+    assert len(sent) == 1
+
+
+@dataclass
+class FakeServer:
+    https_h1: str = "https://127.0.0.1:9"
+    ca: str = "/tmp/ca.pem"
+
+    def ssl_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context()
+
+
+class PathOnlyClient:
+    """Like httpxr: an ssl.SSLContext is accepted but not used; a CA file path works."""
+
+    def __init__(self, verify: Any = True) -> None:
+        self.verify = verify
+
+    def get(self, url: str) -> None:
+        if not isinstance(self.verify, str):
+            raise ConnectionError("certificate verify failed")
+
+    def __enter__(self) -> PathOnlyClient:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+
+def fake_target(client: type) -> ApiV0:
+    module = types.ModuleType("fake_fork")
+    module.Client = client
+    return ApiV0(module)
+
+
+def test_trusting_falls_back_to_the_next_supported_way():
+    hx = fake_target(PathOnlyClient)
+    assert hx.trusting(FakeServer()) == {"verify": "/tmp/ca.pem"}
+    assert hx.trusting(FakeServer()) == {"verify": "/tmp/ca.pem"}  # found once, kept
+
+
+def test_trusting_that_fails_every_way_is_setup_failed():
+    class NothingWorks(PathOnlyClient):
+        def get(self, url: str) -> None:
+            raise ConnectionError("handshake failed")
+
+    with pytest.raises(SetupFailed) as error:
+        fake_target(NothingWorks).trusting(FakeServer())
+    assert error.value.step == "trusting the CA"
+    assert len(error.value.attempts) == len(ApiV0.trust_ways(fake_target(NothingWorks)))
+    assert "verify=ssl.SSLContext" in str(error.value)
+    assert "verify=<CA file path>" in str(error.value)
+
+
+def test_v1_has_one_more_trust_way():
+    assert len(adapt(v1_module([])).trust_ways()) == len(adapt(httpx).trust_ways()) + 1
+
+
+def test_setup_failed_is_its_own_outcome():
+    assert "setup-failed" in OUTCOMES
+    with pytest.raises(SetupFailed) as setup:
+        raise SetupFailed("trusting the CA", ["verify=x: ConnectError"])
+    assert classify(setup, "httpx") == "setup-failed"
+    with pytest.raises(MissingAPI) as missing:
+        raise MissingAPI("httpx.get does not exist")
+    assert classify(missing, "httpx") == "missing-api"
+    with pytest.raises(ConnectionError) as other:
+        raise ConnectionError("refused")
+    assert classify(other, "httpx") == "broken"
+
+
+def test_v1_timeout_is_one_duration():
+    assert adapter._v1_timeout(2) == 2.0
+    assert adapter._v1_timeout(None) is None
+    with pytest.raises(MissingAPI):
+        adapter._v1_timeout(httpx.Timeout(5.0))
