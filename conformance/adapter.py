@@ -241,6 +241,31 @@ class ResponseV1:
         value = getattr(self._response.content, "value", UNSET)
         return jsonlib.loads(self.content) if value is UNSET else value
 
+    # 1.0 keeps the status checks on the status code object, under other names.
+    @property
+    def reason_phrase(self) -> str:
+        return self._response.status_code.reason_phrase
+
+    @property
+    def is_informational(self) -> bool:
+        return self._response.status_code.is_1xx_informational()
+
+    @property
+    def is_success(self) -> bool:
+        return self._response.status_code.is_2xx_success()
+
+    @property
+    def is_redirect(self) -> bool:
+        return self._response.status_code.is_3xx_redirect()
+
+    @property
+    def is_client_error(self) -> bool:
+        return self._response.status_code.is_4xx_client_error()
+
+    @property
+    def is_server_error(self) -> bool:
+        return self._response.status_code.is_5xx_server_error()
+
     def __getattr__(self, name: str) -> Any:
         raise _missing(f"Response.{name}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.helpers import echo, fetch
+from conformance.helpers import echo
 from conformance.target import distribution_of
 
 REQUEST_ONLY_ARGUMENTS = ["auth", "timeout", "follow_redirects", "mounts", "verify", "cert"]
@@ -26,9 +26,10 @@ def test_request_instantiation_arguments(hx, requests_side, server, argument, ob
 
 @pytest.mark.claim("compat.request-arguments-on-functions")
 def test_request_arguments_on_functions(hx, server, observe):
-    r = fetch(hx, server.http + "/basic-auth/u/p", auth=("u", "p"),
+    # The three arguments are the claim (on the top-level function and on a Client).
+    r = hx.get(server.http + "/basic-auth/u/p", auth=("u", "p"), timeout=10.0,
                follow_redirects=False)
-    with hx.Client(auth=("u", "p"), follow_redirects=True) as client:
+    with hx.Client(auth=("u", "p"), timeout=10.0, follow_redirects=True) as client:
         c = client.get(server.http + "/basic-auth/u/p")
     observe([r.status_code, c.status_code])
     assert (r.status_code, c.status_code) == (200, 200)

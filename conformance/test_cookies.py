@@ -19,7 +19,7 @@ def test_from_response(hx, server, observe):
 
 @pytest.mark.claim("cookies.cookies-parameter")
 def test_cookies_parameter(hx, server, observe):
-    r = fetch(hx, server.http + "/cookies", cookies={"peanut": "butter"})
+    r = hx.get(server.http + "/cookies", cookies={"peanut": "butter"})  # the quickstart's call
     observe(r.json())
     assert r.json() == {"cookies": {"peanut": "butter"}}
 
@@ -29,7 +29,7 @@ def test_domain_scoped(hx, server, observe):
     cookies = hx.Cookies()
     cookies.set("cookie_on_domain", "hello, there!", domain="127.0.0.1")
     cookies.set("cookie_off_domain", "nope.", domain="example.org")
-    r = fetch(hx, server.http + "/cookies", cookies=cookies)
+    r = hx.get(server.http + "/cookies", cookies=cookies)  # per request: the claim
     observe(r.json())
     assert r.json() == {"cookies": {"cookie_on_domain": "hello, there!"}}
 
@@ -37,7 +37,7 @@ def test_domain_scoped(hx, server, observe):
 @pytest.mark.claim("cookies.client-persistence")
 def test_client_persistence(hx, server, observe):
     with hx.Client() as client:
-        client.get(server.http + "/cookies/set?flavour=oat", follow_redirects=False)
+        client.get(server.http + "/cookies/set?flavour=oat")
         r = client.get(server.http + "/cookies")
     observe(r.json())
     assert r.json()["cookies"] == {"flavour": "oat"}

@@ -117,7 +117,9 @@ sys.modules[__name__] = httpx
 ALTERATIONS = {
     "follow-redirects": {
         "redirects.not-followed-by-default", "redirects.client-not-followed-by-default",
-        "redirects.history-empty-and-next-request", "redirects.next-request-attribute"},
+        "redirects.history-empty-and-next-request", "redirects.next-request-attribute",
+        # These no longer pass follow_redirects=False, so the default shows in them too.
+        "cookies.from-response", "status.boolean-checks", "status.raise-for-status-non-2xx"},
     "no-default-timeout": {
         "timeouts.default-observed", "timeouts.client-default-observed",
         "timeouts.default-is-five-seconds"},
