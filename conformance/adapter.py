@@ -121,6 +121,13 @@ ABSENT_IN_V1 = {
     "proxy": "no proxies", "trust_env": "no trust_env", "cert": "no client certificates",
     "default_encoding": "no default_encoding",
 }
+# 0.x request arguments 1.0 has no capability for; any other unknown one is a TypeError,
+# as on 0.x itself (e.g. requests' allow_redirects=).
+ABSENT_PER_REQUEST_IN_V1 = {"auth", "cookies", "files", "extensions"}
+
+
+def _unexpected(function: str, name: str) -> TypeError:
+    return TypeError(f"{function}() got an unexpected keyword argument '{name}'")
 
 
 def _missing(what: str) -> MissingAPI:
@@ -134,7 +141,9 @@ class ClientV1:
                  verify: Any = True, timeout: Any = UNSET, follow_redirects: Any = None,
                  transport: Any = None, **absent: Any) -> None:
         for name in absent:
-            raise _missing(ABSENT_IN_V1.get(name, f"Client({name}=...)"))
+            if name in ABSENT_IN_V1:
+                raise _missing(ABSENT_IN_V1[name])
+            raise _unexpected("Client", name)
         if follow_redirects is False:
             raise _missing("the Client always follows redirects; no way to turn it off")
         self.module = module
@@ -155,7 +164,9 @@ class ClientV1:
                content: Any = None, json: Any = UNSET, data: Any = None,
                **absent: Any) -> tuple[Any, dict[str, Any]]:
         for name in absent:
-            raise _missing(f"request({name}=...)")
+            if name in ABSENT_PER_REQUEST_IN_V1:
+                raise _missing(f"request({name}=...)")
+            raise _unexpected(method.lower(), name)
         if params is not None:
             url = self.module.URL(str(url)).copy_merge_params(params)
         body: Any = None
@@ -198,6 +209,9 @@ class ClientV1:
 
     def delete(self, url: Any, **kwargs: Any) -> ResponseV1:
         return self.request("DELETE", url, **kwargs)
+
+    def head(self, url: Any, **kwargs: Any) -> ResponseV1:
+        return self.request("HEAD", url, **kwargs)  # 1.0 has no .head(); request() takes it
 
     @contextlib.contextmanager
     def stream(self, method: str, url: Any, *, timeout: Any = UNSET,
@@ -281,6 +295,9 @@ class StreamV1:
     def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
         while chunk := self._stream.read(chunk_size or 65536):
             yield chunk
+
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        return self.iter_bytes(chunk_size)  # 1.0 does not decode: its bytes are the raw ones
 
     def read(self) -> bytes:
         return b"".join(self.iter_bytes())

@@ -164,3 +164,9 @@ def test_v1_timeout_is_one_duration():
     assert adapter._v1_timeout(None) is None
     with pytest.raises(MissingAPI):
         adapter._v1_timeout(httpx.Timeout(5.0))
+
+
+def test_v1_unknown_keywords_are_type_errors_like_0x():
+    with pytest.raises(TypeError) as error:
+        adapt(v1_module([])).Client(allow_redirects=False)
+    assert "unexpected keyword argument 'allow_redirects'" in str(error.value)
