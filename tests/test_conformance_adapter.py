@@ -170,3 +170,12 @@ def test_v1_unknown_keywords_are_type_errors_like_0x():
     with pytest.raises(TypeError) as error:
         adapt(v1_module([])).Client(allow_redirects=False)
     assert "unexpected keyword argument 'allow_redirects'" in str(error.value)
+
+
+def test_expectations_accept_setup_failed(tmp_path):
+    from conformance.expectations import load_expectations
+
+    path = tmp_path / "t.toml"
+    path.write_text('[claims."http2.negotiated-client"]\noutcome = "setup-failed"\n'
+                    'note = "no way to trust the test CA"\n')
+    assert load_expectations("t", path)["http2.negotiated-client"].outcome == "setup-failed"
