@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,27 +71,87 @@ def shown(value: Any) -> str:
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE - 1] + "…"
 
 
-def header_difference(before: list[list[str]] | None,
-                      after: list[list[str]] | None) -> tuple[str, str]:
-    """Headers as the lines only one side sent (or 'same headers, order ...')."""
-    a = Counter(f"{n}: {v}" for n, v in before or [])
-    b = Counter(f"{n}: {v}" for n, v in after or [])
+def header_lines(headers: list[list[str]] | None, ignored: frozenset[str]) -> Counter[str]:
+    return Counter(line for n, v in headers or [] if (line := f"{n}: {v}") not in ignored)
+
+
+def header_difference(before: list[list[str]] | None, after: list[list[str]] | None,
+                      ignored: frozenset[str] = frozenset(),
+                      ignore_order: bool = False) -> tuple[str, str] | None:
+    """Headers as the lines only one side sent, or the two orders; None if they agree.
+
+    ``ignored`` lines and (with ``ignore_order``) order alone are the systematic
+    differences, reported once for the whole grid rather than in every case.
+    """
+    a, b = header_lines(before, ignored), header_lines(after, ignored)
     if a == b:
-        return (f"order: {', '.join(n for n, _ in before or [])}",
-                f"order: {', '.join(n for n, _ in after or [])}")
-    only_a, only_b = a - b, b - a
-    return ("; ".join(only_a.elements()) or "(none)", "; ".join(only_b.elements()) or "(none)")
+        if ignore_order:
+            return None
+        order_a = [n for n, v in before or [] if f"{n}: {v}" not in ignored]
+        order_b = [n for n, v in after or [] if f"{n}: {v}" not in ignored]
+        return None if order_a == order_b else (f"order: {', '.join(order_a)}",
+                                                f"order: {', '.join(order_b)}")
+    return ("; ".join((a - b).elements()) or "(none)", "; ".join((b - a).elements()) or "(none)")
 
 
-def case_differences(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(field, before, after) for every compared field that differs, in FIELDS order."""
+@dataclass(frozen=True)
+class Systematic:
+    """Header differences seen in at least half the cases both sides answered (User-Agent,
+    default header order): one row for the grid, left out of every case's comparison."""
+
+    before: frozenset[str] = frozenset()  # header lines only the FROM side sends
+    after: frozenset[str] = frozenset()
+    order: bool = False
+    cases: int = 0
+    example: tuple[str, str] = ("", "")  # the two header orders of the first such case
+
+    @property
+    def ignored(self) -> frozenset[str]:
+        return self.before | self.after
+
+
+def systematic(left: dict[str, Any], right: dict[str, Any]) -> Systematic:
+    pairs = [(a["received"]["headers"], right[i]["received"]["headers"])
+             for i, a in left.items()
+             if a.get("received") and i in right and right[i].get("received")]
+    if not pairs:
+        return Systematic()
+    only_before: Counter[str] = Counter()
+    only_after: Counter[str] = Counter()
+    for a, b in pairs:
+        lines_a, lines_b = header_lines(a, frozenset()), header_lines(b, frozenset())
+        only_before.update(set(lines_a - lines_b))
+        only_after.update(set(lines_b - lines_a))
+    half = len(pairs) / 2
+    found = Systematic(frozenset(x for x, n in only_before.items() if n >= half),
+                       frozenset(x for x, n in only_after.items() if n >= half), False,
+                       len(pairs))
+    reordered = [difference for a, b in pairs
+                 if header_lines(a, found.ignored) == header_lines(b, found.ignored)
+                 and (difference := header_difference(a, b, found.ignored)) is not None]
+    return Systematic(found.before, found.after, len(reordered) >= half, len(pairs),
+                      reordered[0] if reordered else ("", ""))
+
+
+def case_differences(before: dict[str, Any], after: dict[str, Any],
+                     common: Systematic = Systematic()) -> list[tuple[str, str, str]]:
+    """(field, before, after) for every compared field that differs, in FIELDS order.
+
+    When the outcome differs, that is the one difference shown (with each side's summary):
+    every other field differs as a consequence.
+    """
     a, b = flatten(before), flatten(after)
+    for decisive in ("outcome", "status"):
+        if a[decisive] != b[decisive]:
+            return [(decisive, summary_of(before), summary_of(after))]
     found = []
     for name in FIELDS:
         if a.get(name) == b.get(name):
             continue
         if name == "received.headers" and a.get(name) and b.get(name):
-            found.append((name, *header_difference(a[name], b[name])))
+            shown_headers = header_difference(a[name], b[name], common.ignored, common.order)
+            if shown_headers is not None:
+                found.append((name, *shown_headers))
         else:
             found.append((name, shown(a.get(name)), shown(b.get(name))))
     return found
@@ -103,10 +164,12 @@ def category(fields: list[str]) -> str:
 
 
 def snapshot_rows(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
-    """One row per case of either snapshot: differing or not, with both values."""
+    """One row per case of either snapshot, differing or not, with both values; systematic
+    header differences first, as one row each."""
     left = {case["id"]: case for case in before["cases"]}
     right = {case["id"]: case for case in after["cases"]}
-    rows = []
+    common = systematic(left, right)
+    rows = systematic_rows(common)
     for case_id in dict.fromkeys([*left, *right]):
         a, b = left.get(case_id), right.get(case_id)
         cited = b or a or {}
@@ -116,7 +179,7 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame
             row.update(category="informational", what="case only on one side",
                        before="absent" if a is None else a["outcome"],
                        after="absent" if b is None else b["outcome"], differs=True)
-        elif differences := case_differences(a, b):
+        elif differences := case_differences(a, b, common):
             fields = [name for name, _, _ in differences]
             row.update(category=category(fields), what=", ".join(fields),
                        before=" | ".join(x for _, x, _ in differences),
@@ -126,6 +189,21 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame
                        differs=False)
         rows.append(row)
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def systematic_rows(common: Systematic) -> list[dict[str, Any]]:
+    base = {"area": "headers", "category": "wire", "source": SOURCE, "differs": True,
+            "input": f"every case both sides answered ({common.cases})"}
+    rows = []
+    if common.before or common.after:
+        rows.append({**base, "item": "(every case) default headers",
+                     "what": "received.headers",
+                     "before": "; ".join(sorted(common.before)) or "(none)",
+                     "after": "; ".join(sorted(common.after)) or "(none)"})
+    if common.order:
+        rows.append({**base, "item": "(every case) header order", "what": "received.headers",
+                     "before": common.example[0], "after": common.example[1]})
+    return rows
 
 
 def summary_of(case: dict[str, Any]) -> str:

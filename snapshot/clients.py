@@ -81,16 +81,18 @@ class HttpxClassic(Adapter):
                             response.content)
 
 
+# requests' names for the same arguments (it has no content=: data= takes bytes and str).
+REQUESTS_NAMES = {"follow_redirects": "allow_redirects", "content": "data"}
+
+
 class Requests(Adapter):
     """requests: a Session, the same arguments under requests' names."""
 
     generation = "requests"
-    RENAMED = {"follow_redirects": "allow_redirects", "content": "data"}
-
     def send(self, case: Case, fill: Fill) -> Reported:
         if case.base_url is not None:
             raise Unsupported("requests has no base_url")
-        args = {self.RENAMED.get(key, key): value for key, value in case.args.items()}
+        args = {REQUESTS_NAMES.get(key, key): value for key, value in case.args.items()}
         with self.lib.Session() as session:
             response = session.request(case.method, fill(case.url), **args)
             if case.then:
