@@ -52,15 +52,15 @@ class Case:
         return " ".join(parts)
 
 
-def query_cases() -> list[Case]:
+def params_cases() -> list[Case]:
     cases = []
     for name, char in CHARACTERS.items():
         cases += [
-            Case(f"query.param-value.{name}", "query", "{origin}/anything",
+            Case(f"params.value.{name}", "params", "{origin}/anything",
                  args={"params": {"v": f"a{char}b"}}),
-            Case(f"query.param-key.{name}", "query", "{origin}/anything",
+            Case(f"params.key.{name}", "params", "{origin}/anything",
                  args={"params": {f"k{char}": "v"}}),
-            Case(f"query.in-url.{name}", "query", f"{{origin}}/anything?v=a{char}b"),
+            Case(f"params.in-url.{name}", "params", f"{{origin}}/anything?v=a{char}b"),
         ]
     params: dict[str, Any] = {
         "none-value": {"a": None, "b": "1"}, "list-value": {"a": ["1", "2"]},
@@ -68,25 +68,25 @@ def query_cases() -> list[Case]:
         "bool": {"t": True, "f": False}, "tuples": [("a", "1"), ("a", "2")],
         "string": "a=1&b=2", "empty-dict": {}, "unicode-key": {"ключ": "значение"},
     }
-    cases += [Case(f"query.params.{name}", "query", "{origin}/anything", args={"params": value})
+    cases += [Case(f"params.{name}", "params", "{origin}/anything", args={"params": value})
               for name, value in params.items()]
     existing = {"add": {"b": "2"}, "same-key": {"a": "2"}, "empty-dict": {}, "none": None}
-    cases += [Case(f"query.merge-with-url.{name}", "query", "{origin}/anything?a=1",
+    cases += [Case(f"params.merge-with-url.{name}", "params", "{origin}/anything?a=1",
                    args={"params": value}) for name, value in existing.items()]
-    cases += [Case("query.empty-question-mark", "query", "{origin}/anything?"),
-              Case("query.fragment-dropped", "query", "{origin}/anything?a=1#frag"),
-              Case("query.blank-value", "query", "{origin}/anything?a&b=")]
+    cases += [Case("params.empty-question-mark", "params", "{origin}/anything?"),
+              Case("params.fragment-dropped", "params", "{origin}/anything?a=1#frag"),
+              Case("params.blank-value", "params", "{origin}/anything?a&b=")]
     return cases
 
 
-def path_cases() -> list[Case]:
-    cases = [Case(f"path.char.{name}", "path", f"{{origin}}/anything/a{char}b")
+def url_cases() -> list[Case]:
+    cases = [Case(f"urls.path-char.{name}", "urls", f"{{origin}}/anything/a{char}b")
              for name, char in CHARACTERS.items() if char not in "#?"]
     segments = {"dot-dot": "/anything/a/../b", "dot": "/anything/./b",
                 "double-slash": "/anything//b", "escaped-dot-dot": "/anything/%2e%2e/b",
                 "trailing-slash": "/anything/b/", "unicode-segment": "/anything/日本",
                 "escaped-unicode": "/anything/" + quote("日本"), "empty": ""}
-    cases += [Case(f"path.{name}", "path", "{origin}" + path) for name, path in segments.items()]
+    cases += [Case(f"urls.path-{name}", "urls", "{origin}" + path) for name, path in segments.items()]
     return cases
 
 
@@ -121,10 +121,10 @@ def body_cases() -> list[Case]:
         "files.unicode-name": ("POST", {"files": {"upload": ("naïve é.txt", b"x")}}),
         "files.no-filename": ("POST", {"files": {"upload": b"bare bytes"}}),
     }
-    cases = [Case(f"body.{name}", "body", "{origin}/anything", method=method, args=args)
+    cases = [Case(f"bodies.{name}", "bodies", "{origin}/anything", method=method, args=args)
              for name, (method, args) in bodies.items()]
-    cases += [Case(f"body.no-body.{method.lower()}", "body", "{origin}/anything", method=method)
-              for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD")]
+    cases += [Case(f"bodies.no-body.{method.lower()}", "bodies", "{origin}/anything", method=method)
+              for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")]
     return cases
 
 
@@ -222,7 +222,7 @@ def auth_cases() -> list[Case]:
 
 def grid() -> list[Case]:
     """Every case, in a fixed order; ids are unique."""
-    cases = (query_cases() + path_cases() + body_cases() + header_cases() + cookie_cases()
+    cases = (params_cases() + url_cases() + body_cases() + header_cases() + cookie_cases()
              + redirect_cases() + base_url_cases() + auth_cases())
     ids = [case.id for case in cases]
     duplicated = {i for i in ids if ids.count(i) > 1}
