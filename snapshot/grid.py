@@ -86,7 +86,8 @@ def url_cases() -> list[Case]:
                 "double-slash": "/anything//b", "escaped-dot-dot": "/anything/%2e%2e/b",
                 "trailing-slash": "/anything/b/", "unicode-segment": "/anything/日本",
                 "escaped-unicode": "/anything/" + quote("日本"), "empty": ""}
-    cases += [Case(f"urls.path-{name}", "urls", "{origin}" + path) for name, path in segments.items()]
+    cases += [Case(f"urls.path-{name}", "urls", "{origin}" + path)
+              for name, path in segments.items()]
     return cases
 
 
