@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,9 @@ class Systematic:
     order: bool = False
     cases: int = 0
     example: tuple[str, str] = ("", "")  # the two header orders of the first such case
+    # Fields one side's API never reports (httpx 1.0.dev6's Response has no url or history):
+    # field -> (before, after) description; one row, and left out of every case.
+    unreported: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def ignored(self) -> frozenset[str]:
@@ -145,8 +148,9 @@ def case_differences(before: dict[str, Any], after: dict[str, Any],
         if a[decisive] != b[decisive]:
             return [(decisive, summary_of(before), summary_of(after))]
     found = []
+    skipped = {name for name, _, _ in common.unreported}
     for name in FIELDS:
-        if a.get(name) == b.get(name):
+        if a.get(name) == b.get(name) or name in skipped:
             continue
         if name == "received.headers" and a.get(name) and b.get(name):
             shown_headers = header_difference(a[name], b[name], common.ignored, common.order)
@@ -168,7 +172,7 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame
     header differences first, as one row each."""
     left = {case["id"]: case for case in before["cases"]}
     right = {case["id"]: case for case in after["cases"]}
-    common = systematic(left, right)
+    common = replace(systematic(left, right), unreported=unreported_fields(left, right))
     rows = systematic_rows(common)
     for case_id in dict.fromkeys([*left, *right]):
         a, b = left.get(case_id), right.get(case_id)
@@ -191,6 +195,22 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
 
 
+def unreported_fields(left: dict[str, Any],
+                      right: dict[str, Any]) -> tuple[tuple[str, str, str], ...]:
+    """Client-reported fields that one side leaves empty in every answered case."""
+    def never(cases: dict[str, Any], name: str) -> bool:
+        answered = [c for c in cases.values() if c["outcome"] == "response"]
+        return bool(answered) and all(c.get(name) is None for c in answered)
+
+    found = []
+    for name in ("url", "history"):
+        a, b = never(left, name), never(right, name)
+        if a != b:
+            found.append((name, "not reported by the client" if a else "reported",
+                          "not reported by the client" if b else "reported"))
+    return tuple(found)
+
+
 def systematic_rows(common: Systematic) -> list[dict[str, Any]]:
     base = {"area": "headers", "category": "wire", "source": SOURCE, "differs": True,
             "input": f"every case both sides answered ({common.cases})"}
@@ -203,6 +223,10 @@ def systematic_rows(common: Systematic) -> list[dict[str, Any]]:
     if common.order:
         rows.append({**base, "item": "(every case) header order", "what": "received.headers",
                      "before": common.example[0], "after": common.example[1]})
+    for name, before, after in common.unreported:
+        rows.append({**base, "area": "responses", "item": f"(every case) {name}",
+                     "what": name, "category": "informational", "before": before,
+                     "after": after})
     return rows
 
 

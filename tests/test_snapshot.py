@@ -51,8 +51,10 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     taken = {name: take_snapshot(root, name) for name in ("first", "second")}
     for alteration in ALTERED:
         taken[alteration] = take_snapshot(root, alteration, "--library", "httpx_altered",
+                                          "--target", alteration,
                                           HARNESS_ALTERATION=alteration)
-    taken["requests"] = take_snapshot(root, "requests", "--library", "requests")
+    taken["requests"] = take_snapshot(root, "requests", "--library", "requests",
+                                      "--target", "requests")
     return taken
 
 
