@@ -26,6 +26,7 @@ CATEGORIES = ("breaking", "wire", "informational")
 FIELDS = {
     "outcome": "breaking", "exception": "breaking", "reason": "breaking", "status": "breaking",
     "received.method": "wire", "received.target": "wire", "received.headers": "wire",
+    "received.header-order": "informational",  # order of distinct names: no meaning in HTTP
     "received.body": "wire", "received.body_base64": "wire", "received.http_version": "wire",
     "response_body": "wire",
     "url": "informational", "history": "informational", "warnings": "informational",
@@ -155,7 +156,8 @@ def case_differences(before: dict[str, Any], after: dict[str, Any],
         if name == "received.headers" and a.get(name) and b.get(name):
             shown_headers = header_difference(a[name], b[name], common.ignored, common.order)
             if shown_headers is not None:
-                found.append((name, *shown_headers))
+                only_order = shown_headers[0].startswith("order: ")
+                found.append(("received.header-order" if only_order else name, *shown_headers))
         else:
             found.append((name, shown(a.get(name)), shown(b.get(name))))
     return found
@@ -221,7 +223,8 @@ def systematic_rows(common: Systematic) -> list[dict[str, Any]]:
                      "before": "; ".join(sorted(common.before)) or "(none)",
                      "after": "; ".join(sorted(common.after)) or "(none)"})
     if common.order:
-        rows.append({**base, "item": "(every case) header order", "what": "received.headers",
+        rows.append({**base, "item": "(every case) header order",
+                     "what": "received.header-order", "category": "informational",
                      "before": common.example[0], "after": common.example[1]})
     for name, before, after in common.unreported:
         rows.append({**base, "area": "responses", "item": f"(every case) {name}",

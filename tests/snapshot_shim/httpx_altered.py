@@ -35,5 +35,11 @@ elif alteration == "basic-auth-latin1":
 
     _auth.BasicAuth._build_auth_header = latin1_header  # type: ignore[method-assign]
 elif alteration == "303-keeps-method":
-    _client.BaseClient._redirect_method = (  # type: ignore[method-assign]
-        lambda self, request, response: request.method)
+    original = _client.BaseClient._redirect_method
+
+    def keep_method_on_303(self: Any, request: Any, response: Any) -> str:
+        if response.status_code == 303:
+            return request.method
+        return original(self, request, response)
+
+    _client.BaseClient._redirect_method = keep_method_on_303  # type: ignore[method-assign]
