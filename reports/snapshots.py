@@ -169,18 +169,23 @@ def category(fields: list[str]) -> str:
     return next(kind for kind in CATEGORIES if kind in kinds)
 
 
-def snapshot_rows(before: dict[str, Any], after: dict[str, Any]) -> pd.DataFrame:
+def snapshot_rows(before: dict[str, Any], after: dict[str, Any],
+                  cited: dict[str, str] | None = None) -> pd.DataFrame:
     """One row per case of either snapshot, differing or not, with both values; systematic
-    header differences first, as one row each."""
+    header differences first, as one row each. ``cited`` maps claim ids to their sources:
+    a case linked to one of them cites it instead of "undocumented"."""
+    cited = cited or {}
     left = {case["id"]: case for case in before["cases"]}
     right = {case["id"]: case for case in after["cases"]}
     common = replace(systematic(left, right), unreported=unreported_fields(left, right))
     rows = systematic_rows(common)
     for case_id in dict.fromkeys([*left, *right]):
         a, b = left.get(case_id), right.get(case_id)
-        cited = b or a or {}
-        row = {"area": cited.get("area", case_id.split(".")[0]), "item": case_id,
-               "source": SOURCE, "input": cited.get("input", "")}
+        record = b or a or {}
+        sources = [f"{cited[claim]} (claim {claim}; seen on the wire by the snapshot)"
+                   for claim in record.get("claims") or [] if claim in cited]
+        row = {"area": record.get("area", case_id.split(".")[0]), "item": case_id,
+               "source": "; ".join(sources) or SOURCE, "input": record.get("input", "")}
         if a is None or b is None:
             row.update(category="informational", what="case only on one side",
                        before="absent" if a is None else a["outcome"],

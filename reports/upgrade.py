@@ -221,7 +221,9 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
                                       if one_is_requests else (before.claims, after.claims)))
         frames.append(claim_rows(before.claims, after.claims, one_is_requests))
     if before.snapshot is not None and after.snapshot is not None:
-        frames.append(snapshot_rows(before.snapshot, after.snapshot))
+        cited = {claim: str(side.claims.loc[claim, "source"]) for side in (after, before)
+                 if side.claims is not None for claim in side.claims.index}
+        frames.append(snapshot_rows(before.snapshot, after.snapshot, cited))
     rows = (pd.concat([f for f in frames if not f.empty], ignore_index=True)
             if any(not f.empty for f in frames) else pd.DataFrame(columns=ROW_COLUMNS))
     rows["differs"] = rows["differs"].astype(bool)
@@ -230,14 +232,20 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
     differing = rows[rows["differs"]]
     counts = differing["category"].value_counts()
     from_snapshot = int((differing["source"] == SOURCE).sum())
+    from_claims = int((differing["item"].isin(claims_in(before, after))).sum())
     summary.append(f"  {len(differing)} differences: "
                    + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in CATEGORIES)
-                   + f" ({len(differing) - from_snapshot} from claims, {from_snapshot} found "
-                     "only by the wire snapshot)")
+                   + f" ({from_claims} claims, {len(differing) - from_claims - from_snapshot} "
+                     f"snapshot cases a claim documents, {from_snapshot} found only by the "
+                     "wire snapshot)")
     if before.snapshot is None or after.snapshot is None:
         lacking = [s.label for s in (before, after) if s.snapshot is None]
         summary.append(f"  no wire snapshot for {', '.join(lacking)}: claims only")
     return UpgradeReport(before, after, summary, rows, changes, claims_summary)
+
+
+def claims_in(*sides: Side) -> set[str]:
+    return {claim for side in sides if side.claims is not None for claim in side.claims.index}
 
 
 def common(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

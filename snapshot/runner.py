@@ -67,7 +67,8 @@ def run_case(adapter: Adapter, case: Case, fill: Any,
         retried = attempt(adapter, case, fill, normalise)
         if retried["outcome"] != "exception":
             observed = {**retried, "first_attempt": observed["exception"]}
-    return {"id": case.id, "area": case.area, "input": case.describe(), **observed}
+    return {"id": case.id, "area": case.area, "input": case.describe(),
+            "claims": list(case.claims), **observed}
 
 
 def attempt(adapter: Adapter, case: Case, fill: Any,
