@@ -178,7 +178,7 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any],
     left = {case["id"]: case for case in before["cases"]}
     right = {case["id"]: case for case in after["cases"]}
     common = replace(systematic(left, right), unreported=unreported_fields(left, right))
-    rows = systematic_rows(common)
+    rows = systematic_rows(common, cited)
     for case_id in dict.fromkeys([*left, *right]):
         a, b = left.get(case_id), right.get(case_id)
         record = b or a or {}
@@ -218,12 +218,18 @@ def unreported_fields(left: dict[str, Any],
     return tuple(found)
 
 
-def systematic_rows(common: Systematic) -> list[dict[str, Any]]:
+USER_AGENT_CLAIM = "headers.default-user-agent"
+
+
+def systematic_rows(common: Systematic, cited: dict[str, str]) -> list[dict[str, Any]]:
     base = {"area": "headers", "category": "wire", "source": SOURCE, "differs": True,
             "input": f"every case both sides answered ({common.cases})"}
     rows = []
     if common.before or common.after:
-        rows.append({**base, "item": "(every case) default headers",
+        only_agent = all(line.startswith("user-agent:") for line in common.ignored)
+        source = (f"{cited[USER_AGENT_CLAIM]} (claim {USER_AGENT_CLAIM}; seen on the wire by "
+                  "the snapshot)" if only_agent and USER_AGENT_CLAIM in cited else SOURCE)
+        rows.append({**base, "source": source, "item": "(every case) default headers",
                      "what": "received.headers",
                      "before": "; ".join(sorted(common.before)) or "(none)",
                      "after": "; ".join(sorted(common.after)) or "(none)"})
