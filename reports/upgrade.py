@@ -17,7 +17,7 @@ import pandas as pd
 
 from harness.schema import OUTCOMES
 from reports.errors import InputError
-from reports.load import TargetResults, load_results, result_files
+from reports.load import Run, TargetResults, load_results, result_files
 from reports.matrix import (
     REQUESTS_COLUMN,
     claim_differences,
@@ -88,10 +88,13 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
             claims = target_claims(results).set_index("claim")
         return with_snapshot(Side(f"{path.name} (run {path.parent.name})", claims),
                              snapshots)
-    runs = load_results(roots)
-    names = [r.name for r in runs.values() if run is None or r.name == run]
+    try:
+        runs = load_results(roots)
+    except InputError:  # no conformance or bench file anywhere: snapshots may still be there
+        runs = {}
+    names = [name for name in run_names(roots, runs) if run is None or name == run]
     for name in reversed(names):
-        found = runs[name]
+        found = runs.get(name) or Run(name)
         snapshots = [p for root in roots for p in result_files_or_none(root / name / spec)]
         has_claims = spec in found.targets and found.targets[spec].latest_conformance
         if not has_claims and not snapshots and not (spec == REQUESTS_COLUMN
@@ -104,11 +107,23 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
         else:
             claims = None
         return with_snapshot(Side(f"{spec} (run {name})", claims), snapshots)
-    known = sorted({t for r in runs.values() for t in r.targets})
+    known = sorted({t for r in runs.values() for t in r.targets}
+                   | {d.name for root in roots if root.is_dir() for run_dir in root.iterdir()
+                      if run_dir.is_dir() for d in run_dir.iterdir()
+                      if result_files_or_none(d)})
     where = ", ".join(str(root) for root in roots)
     scope = f" in run {run}" if run else ""
     raise InputError(where, f"no conformance results for target {spec!r}{scope} and no "
                             f"snapshot (targets found: {', '.join(known)})")
+
+
+def run_names(roots: Sequence[Path], runs: dict[str, Run]) -> list[str]:
+    """Runs oldest first: those with conformance or bench results in their order, then run
+    directories holding only snapshots, by modification time."""
+    others = sorted((d for root in roots if root.is_dir() for d in root.iterdir()
+                     if d.is_dir() and not d.name.startswith(".") and d.name not in runs),
+                    key=lambda d: d.stat().st_mtime)
+    return list(dict.fromkeys([*runs, *(d.name for d in others)]))
 
 
 def result_files_or_none(directory: Path) -> list[Path]:
@@ -185,7 +200,7 @@ def side_line(side: Side) -> str:
         counts = pd.Series([c["outcome"] for c in cases]).value_counts()
         shown = ", ".join(f"{int(n)} {o}" for o, n in counts.items())
         version = side.snapshot.get("version")
-        parts.append(f"snapshot of {len(cases)} cases ({shown})"
+        parts.append(f"snapshot of {len(cases)} cases" + (f" ({shown})" if shown else "")
                      + (f", {side.snapshot['library']} {version}" if version else ""))
         if side.snapshot.get("not_installed"):
             parts.append(f"not installed: {side.snapshot['not_installed']}")
@@ -220,7 +235,8 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
         changes = claim_differences(*(common(before.claims, after.claims)
                                       if one_is_requests else (before.claims, after.claims)))
         frames.append(claim_rows(before.claims, after.claims, one_is_requests))
-    if before.snapshot is not None and after.snapshot is not None:
+    empty = [s for s in (before, after) if s.snapshot is not None and not s.snapshot["cases"]]
+    if before.snapshot is not None and after.snapshot is not None and not empty:
         cited = {claim: str(side.claims.loc[claim, "source"]) for side in (after, before)
                  if side.claims is not None for claim in side.claims.index}
         frames.append(snapshot_rows(before.snapshot, after.snapshot, cited))
@@ -238,6 +254,9 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
                    + f" ({from_claims} claims, {len(differing) - from_claims - from_snapshot} "
                      f"snapshot cases a claim documents, {from_snapshot} found only by the "
                      "wire snapshot)")
+    for side in empty:
+        summary.append(f"  {side.label}: snapshot without cases "
+                       f"({side.snapshot.get('not_installed') or 'nothing ran'}): not compared")
     if before.snapshot is None or after.snapshot is None:
         lacking = [s.label for s in (before, after) if s.snapshot is None]
         summary.append(f"  no wire snapshot for {', '.join(lacking)}: claims only")

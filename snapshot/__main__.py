@@ -30,7 +30,8 @@ def document(target: str, import_name: str, cases: list[dict[str, Any]],
     return {
         "schema": schema.SNAPSHOT_SCHEMA, "schema_version": schema.SNAPSHOT_VERSION,
         "target": target, "library": import_name,
-        "version": schema.package_version(import_name), "generation": generation,
+        "version": None if problem else schema.package_version(import_name),
+        "generation": generation,
         "not_installed": problem, "started": started.isoformat(), "seconds": round(seconds, 1),
         "environment": schema.environment(), "cases": cases,
     }

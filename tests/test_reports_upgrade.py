@@ -98,3 +98,27 @@ def test_the_html_page_filters_differing_rows_and_stays_under_1_mb(tmp_path: Pat
     quiet = html.render_upgrade(same, "now")
     assert quiet.count('<tr class="same') == len(grid())
     assert "tr.same { display: none; }" in quiet.replace("body.only-differences ", "")
+
+
+def test_names_resolve_in_a_root_with_only_snapshots(tmp_path: Path) -> None:
+    root = tmp_path / "results"
+    write(root / "run-1" / "httpx-a", baseline())
+    after = baseline()
+    after[0]["status"] = 500
+    write(root / "run-1" / "httpx-b", after)
+    report = upgrade_report("httpx-a", "httpx-b", [root])
+    assert report.differences["item"].tolist() == [after[0]["id"]]
+
+
+def test_a_target_that_was_not_installed_is_not_compared_case_by_case(tmp_path: Path) -> None:
+    root = tmp_path / "results"
+    write(root / "run-1" / "httpx-a", baseline())
+    missing = root / "run-1" / "httpx-missing"
+    write(missing, [])
+    document = json.loads((missing / "snapshot.json").read_text())
+    document["not_installed"] = "could not install httpx==9"
+    (missing / "snapshot.json").write_text(json.dumps(document))
+    report = upgrade_report("httpx-a", "httpx-missing", [root])
+    assert report.rows.empty
+    assert any("not compared" in line and "could not install httpx==9" in line
+               for line in report.summary)
