@@ -3,6 +3,7 @@
     results/<run>/<target>/conformance.json   conformance outcomes (see conformance/)
     results/<run>/<target>/conformance.xml    JUnit XML of the same session
     results/<run>/<target>/bench.json         pytest-benchmark JSON, unchanged format
+    results/<run>/<target>/snapshot.json      the wire snapshot (see snapshot/)
     results/<run>/report/                     what ``python -m reports`` writes
 
 A run is one ``tox`` invocation (or one manual pytest session). A result file is never
@@ -26,6 +27,10 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE_SCHEMA = "httpx-harness/conformance"
 SCHEMA_VERSION = 1
 OUTCOMES = ("holds", "broken", "missing-api", "setup-failed", "not-installed")
+# The snapshot.json contract: what a target did with each case of the fixed request grid.
+SNAPSHOT_SCHEMA = "httpx-harness/snapshot"
+SNAPSHOT_VERSION = 1
+SNAPSHOT_OUTCOMES = ("response", "exception", "unsupported", "timeout", "not-run")
 
 
 def results_root() -> Path:

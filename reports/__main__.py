@@ -72,11 +72,17 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
                             help="significance level of the one-sided test (default 0.01)")
         parser.add_argument("--markdown", action="store_true", help="print Markdown")
     else:
-        parser.description = "Claims whose outcome or observed value differs FROM -> TO."
+        parser.description = ("What changes FROM -> TO: claims whose outcome or observed "
+                              "value differs, and every wire-snapshot case that differs; "
+                              "breaking first, grouped by area. 'requests' is a target too.")
         parser.add_argument("before", metavar="FROM", help="target name or target directory")
         parser.add_argument("after", metavar="TO", help="target name or target directory")
         add_results_option(parser)
         parser.add_argument("--markdown", action="store_true", help="print Markdown")
+        parser.add_argument("--all", action="store_true",
+                            help="list every differing row (default: 10 per area and kind)")
+        parser.add_argument("--html", type=Path, metavar="FILE",
+                            help="also write the report as one self-contained HTML page")
     args = parser.parse_args(rest)
     args.command = command
     if getattr(args, "results", None) is None:
@@ -130,18 +136,27 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def run_upgrade(args: argparse.Namespace) -> int:
-    from reports.markdown import markdown_table
-    from reports.terminal import print_frame
-    from reports.upgrade import upgrade
+    import datetime as dt
 
-    summary, changes = upgrade(args.before, args.after, args.results, args.run)
-    shown = changes.drop(columns=["before_message", "after_message"])
+    from reports import html, markdown
+    from reports.output import write_text_atomically
+    from reports.terminal import print_frame
+    from reports.upgrade import upgrade_report
+
+    report = upgrade_report(args.before, args.after, args.results, args.run)
+    if args.html is not None:
+        generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        write_text_atomically(args.html, html.render_upgrade(report, generated))
     if args.markdown:
-        print("\n".join(f"- {line.strip()}" for line in summary) + "\n")
-        print(markdown_table(shown, max_rows=len(shown)))
+        print(markdown.render_upgrade(report, args.all))
     else:
-        print("\n".join(summary))
-        print_frame(shown, "")
+        print("\n".join(report.summary))
+        print_frame(report.by_area(), "By area (differences per kind; same = unchanged)")
+        for title, rows, notes in markdown.upgrade_sections(report, args.all):
+            print_frame(rows, title)
+            print("\n".join(notes))
+    if args.html is not None:
+        print(f"upgrade report: {args.html}")
     return 0
 
 

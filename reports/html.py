@@ -6,6 +6,7 @@ import base64
 import html
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -158,4 +159,69 @@ def render(tables: ReportTables, generated: str) -> str:
         f"<script>{IMAGE_CHECK}</script>",
         "</body></html>",
     ]
+    return "\n".join(parts)
+
+
+# --- the upgrade page ---------------------------------------------------------------------
+
+UPGRADE_STYLE = """
+tr.same { color: #777; } body.only-differences tr.same { display: none; }
+td.breaking { background: #fadbd8; } td.wire { background: #fdebd0; }
+td.informational { background: #eaf2f8; }
+td.value { font-family: ui-monospace, monospace; white-space: pre-wrap; max-width: 40em;
+           word-break: break-all; }
+details { margin: 0.4em 0; } summary { cursor: pointer; font-weight: 600; }
+"""
+# The one control: show only differing rows. Inline, no external script or CDN.
+ONLY_DIFFERENCES = """
+const box = document.getElementById("only-differences");
+const apply = () => document.body.classList.toggle("only-differences", box.checked);
+box.addEventListener("change", apply); apply();
+"""
+OPEN_AREA_LIMIT = 25  # an area with more differing rows starts folded
+
+
+def upgrade_rows_html(rows: pd.DataFrame) -> str:
+    body = []
+    for row in rows.itertuples(index=False):
+        kind = row.category if row.differs else "same"
+        cells = [f'<td class="{html.escape(row.category)}">{html.escape(row.category or "same")}'
+                 "</td>",
+                 f'<td title="{html.escape(str(row.input), quote=True)}">'
+                 f"{html.escape(str(row.item))}</td>",
+                 f"<td>{html.escape(str(row.what))}</td>",
+                 f'<td class="value">{html.escape(str(row.before))}</td>',
+                 f'<td class="value">{html.escape(str(row.after))}</td>',
+                 f"<td>{html.escape(str(row.source))}</td>"]
+        body.append(f'<tr class="{"differs" if row.differs else "same"} {kind}">'
+                    + "".join(cells) + "</tr>")
+    return ("<table><thead><tr><th>change</th><th>claim or case</th><th>what</th>"
+            "<th>before</th><th>after</th><th>source</th></tr></thead><tbody>"
+            + "".join(body) + "</tbody></table>")
+
+
+def render_upgrade(report: Any, generated: str) -> str:
+    """The upgrade report as one self-contained page: summary, areas, every row."""
+    title = f"Upgrade {report.before.label} → {report.after.label}"
+    parts = [
+        "<!doctype html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{STYLE}{UPGRADE_STYLE}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f'<p class="note">Generated {html.escape(generated)}. Hover a claim or case for its '
+        "sentence or input. Breaking: an exception, outcome or status differs, or an input "
+        "can no longer be expressed. Wire: what the server received differs. Informational: "
+        "what the client reports (URL, history, warnings).</p>",
+        "<pre>" + html.escape("\n".join(report.summary)) + "</pre>",
+        '<p><label><input type="checkbox" id="only-differences" checked> '
+        "show only differing rows</label></p>",
+        "<h2>By area</h2>", frame_html(report.by_area()),
+    ]
+    for area, rows in report.rows.groupby("area", sort=False):
+        differing = int(rows["differs"].sum())
+        folded = "" if differing <= OPEN_AREA_LIMIT else " (folded: open to read)"
+        state = " open" if 0 < differing <= OPEN_AREA_LIMIT else ""
+        parts.append(f"<details{state}><summary>{html.escape(str(area))}: {differing} of "
+                     f"{len(rows)} differ{folded}</summary>{upgrade_rows_html(rows)}</details>")
+    parts += [f"<script>{ONLY_DIFFERENCES}</script>", "</body></html>"]
     return "\n".join(parts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from reports.tables import ReportTables
@@ -65,3 +67,43 @@ def render(tables: ReportTables, report_path: str) -> str:
                                                       "floor", "unit", "server_bound"]])]
     sections.append(f"Full report: `{report_path}`\n")
     return "\n".join(sections)
+
+
+# --- the upgrade view ---------------------------------------------------------------------
+
+AREA_ROWS = 10  # rows shown per area and category; a target where everything changed is
+# read from the area table, and --all (or the HTML page) lists every row
+UPGRADE_COLUMNS = ["area", "item", "what", "before", "after", "source"]
+
+
+def upgrade_sections(report: Any, show_all: bool = False) -> list[tuple[str, pd.DataFrame,
+                                                                       list[str]]]:
+    """(title, rows, notes) per category, breaking first; each area cut to AREA_ROWS."""
+    from reports.snapshots import CATEGORIES
+
+    sections = []
+    differences = report.differences
+    for kind in CATEGORIES:
+        rows = differences[differences["category"] == kind]
+        if rows.empty:
+            continue
+        notes, kept = [], []
+        for area, group in rows.groupby("area", sort=False):
+            kept.append(group if show_all else group.head(AREA_ROWS))
+            if not show_all and len(group) > AREA_ROWS:
+                notes.append(f"{len(group) - AREA_ROWS} more {kind} rows in area {area} "
+                             "(--all or --html lists every row)")
+        sections.append((f"{kind.capitalize()} changes ({len(rows)})",
+                         pd.concat(kept)[UPGRADE_COLUMNS], notes))
+    return sections
+
+
+def render_upgrade(report: Any, show_all: bool = False) -> str:
+    """The upgrade report as Markdown: summary, the area table, then rows by category."""
+    parts = ["\n".join(f"- {line.strip()}" for line in report.summary) + "\n",
+             "**By area** (differences per category; same = compared and unchanged)\n",
+             markdown_table(report.by_area(), max_rows=1000)]
+    for title, rows, notes in upgrade_sections(report, show_all):
+        parts += [f"### {title}\n", markdown_table(rows, max_rows=len(rows))]
+        parts += [f"_{note}_\n" for note in notes]
+    return "\n".join(parts)

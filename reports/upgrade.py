@@ -1,72 +1,280 @@
-"""``python -m reports upgrade FROM TO``: what changes for us if we move FROM -> TO."""
+"""``python -m reports upgrade FROM TO``: what changes for us if we move FROM -> TO.
+
+Two sources of evidence, one table: the claims (conformance.json: documented behaviour,
+cited) and the wire snapshot (snapshot.json: every case of the request grid, whether or not
+anyone documented it). Every row is classified ``breaking``, ``wire`` or ``informational``
+and belongs to an area (the claim's or case's id prefix).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from harness.schema import OUTCOMES
 from reports.errors import InputError
-from reports.load import TargetResults, load_results, load_target_directory
-from reports.matrix import claim_differences, target_claims
+from reports.load import Run, TargetResults, load_results, result_files
+from reports.matrix import (
+    REQUESTS_COLUMN,
+    claim_differences,
+    requests_reference,
+    run_claims,
+    target_claims,
+)
+from reports.readers import read_conformance
+from reports.snapshots import CATEGORIES, ROW_COLUMNS, SOURCE, read_snapshot, snapshot_rows
+
+# Claim areas whose observed values are what went over the wire: an observed-only change
+# there is a wire change, elsewhere it is informational.
+WIRE_AREAS = {"bodies", "params", "urls", "headers", "base-url", "redirects", "cookies", "auth",
+              "compat"}
+MISSING_SHOWN = 8  # missing-api claim names listed in the summary line
 
 
 @dataclass
 class Side:
     label: str  # the target name, with its run
-    claims: pd.DataFrame  # indexed by claim id
+    claims: pd.DataFrame | None  # indexed by claim id
+    snapshot: dict[str, Any] | None = None
+    snapshot_path: Path | None = None
+
+
+@dataclass
+class UpgradeReport:
+    before: Side
+    after: Side
+    summary: list[str]
+    rows: pd.DataFrame  # ROW_COLUMNS; differing and unchanged rows, claims then snapshot
+    claim_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    claims_summary: list[str] = field(default_factory=list)  # the summary without the snapshot
+
+    @property
+    def differences(self) -> pd.DataFrame:
+        return self.rows[self.rows["differs"]]
+
+    def by_area(self) -> pd.DataFrame:
+        """Per area: how many rows differ, by category, and how many are unchanged."""
+        rows = self.rows
+        table = (rows[rows["differs"]].groupby(["area", "category"]).size()
+                 .unstack(fill_value=0).reindex(columns=list(CATEGORIES), fill_value=0))
+        same = rows[~rows["differs"]].groupby("area").size().rename("same")
+        table = table.join(same, how="outer").fillna(0).astype(int)
+        table["compared"] = table[list(CATEGORIES)].sum(axis=1) + table["same"]
+        ordered = table.sort_values(["breaking", "wire", "informational"], ascending=False,
+                                    kind="stable")
+        return ordered.reset_index().rename(columns={"index": "area"})
 
 
 def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
-    """A target directory, or a target name looked up in the newest run that has it."""
+    """A target directory, or a target name looked up in the newest run that has it.
+
+    ``requests`` is a pseudo-target: its snapshot is written by the pinned environment and
+    its claims are the requests side recorded beside every claim.
+    """
     path = Path(spec)
     if path.is_dir():
-        results = load_target_directory(path)
-        if results is None or results.latest_conformance is None:
-            raise InputError(path, "no conformance*.json in this directory")
-        return side(results)
-    runs = load_results(roots)
-    candidates = [r for r in runs.values()
-                  if spec in r.targets and r.targets[spec].latest_conformance is not None
-                  and (run is None or r.name == run)]
-    if not candidates:
-        known = sorted({t for r in runs.values() for t in r.targets})
-        where = ", ".join(str(root) for root in roots)
-        scope = f" in run {run}" if run else ""
-        raise InputError(where, f"no conformance results for target {spec!r}{scope} "
-                                f"(targets found: {', '.join(known)})")
-    return side(candidates[-1].targets[spec])
+        conformance = result_files(path, "conformance")
+        snapshots = result_files(path, "snapshot")
+        if not conformance and not snapshots:
+            raise InputError(path, "no conformance*.json or snapshot*.json in this directory")
+        claims = None
+        if conformance:
+            results = TargetResults(path.parent.name, path.name,
+                                    [(conformance[-1], read_conformance(conformance[-1]))])
+            claims = target_claims(results).set_index("claim")
+        return with_snapshot(Side(f"{path.name} (run {path.parent.name})", claims),
+                             snapshots)
+    try:
+        runs = load_results(roots)
+    except InputError:  # no conformance or bench file anywhere: snapshots may still be there
+        runs = {}
+    names = [name for name in run_names(roots, runs) if run is None or name == run]
+    for name in reversed(names):
+        found = runs.get(name) or Run(name)
+        snapshots = [p for root in roots for p in result_files_or_none(root / name / spec)]
+        has_claims = spec in found.targets and found.targets[spec].latest_conformance
+        if not has_claims and not snapshots and not (spec == REQUESTS_COLUMN
+                                                     and found.targets):
+            continue
+        if has_claims:
+            claims = target_claims(found.targets[spec]).set_index("claim")
+        elif spec == REQUESTS_COLUMN:
+            claims = requests_claims(run_claims(found))
+        else:
+            claims = None
+        return with_snapshot(Side(f"{spec} (run {name})", claims), snapshots)
+    known = sorted({t for r in runs.values() for t in r.targets}
+                   | {d.name for root in roots if root.is_dir() for run_dir in root.iterdir()
+                      if run_dir.is_dir() for d in run_dir.iterdir()
+                      if result_files_or_none(d)})
+    where = ", ".join(str(root) for root in roots)
+    scope = f" in run {run}" if run else ""
+    raise InputError(where, f"no conformance results for target {spec!r}{scope} and no "
+                            f"snapshot (targets found: {', '.join(known)})")
 
 
-def side(results: TargetResults) -> Side:
-    return Side(f"{results.target} (run {results.run})",
-                target_claims(results).set_index("claim"))
+def run_names(roots: Sequence[Path], runs: dict[str, Run]) -> list[str]:
+    """Runs oldest first: those with conformance or bench results in their order, then run
+    directories holding only snapshots, by modification time."""
+    others = sorted((d for root in roots if root.is_dir() for d in root.iterdir()
+                     if d.is_dir() and not d.name.startswith(".") and d.name not in runs),
+                    key=lambda d: d.stat().st_mtime)
+    return list(dict.fromkeys([*runs, *(d.name for d in others)]))
+
+
+def result_files_or_none(directory: Path) -> list[Path]:
+    return result_files(directory, "snapshot") if directory.is_dir() else []
+
+
+def with_snapshot(side: Side, snapshots: list[Path]) -> Side:
+    if snapshots:  # a rerun in the same run writes snapshot-2.json: the last one counts
+        side.snapshot_path = snapshots[-1]
+        side.snapshot = read_snapshot(snapshots[-1])
+    return side
+
+
+def requests_claims(claims: pd.DataFrame) -> pd.DataFrame | None:
+    """requests' side of the claims that document one, shaped like a target's claims."""
+    reference = requests_reference(claims)
+    if reference.empty:
+        return None
+    cited = claims.drop_duplicates("claim").set_index("claim")[["sentence", "source"]]
+    frame = reference.rename(columns={"requests_outcome": "outcome",
+                                      "requests_observed": "observed",
+                                      "requests_message": "message"})
+    return frame.join(cited).fillna({"message": "", "observed": ""})
+
+
+def claim_rows(before: pd.DataFrame, after: pd.DataFrame, common_only: bool) -> pd.DataFrame:
+    """Every claim as an upgrade row; ``common_only`` drops claims one side lacks."""
+    if common_only:
+        shared = before.index.intersection(after.index)
+        before, after = before.loc[shared], after.loc[shared]
+    changes = claim_differences(before, after).set_index("claim")
+    rows = []
+    for claim in dict.fromkeys([*before.index, *after.index]):
+        area = claim.split(".")[0]
+        cited = after.loc[claim] if claim in after.index else before.loc[claim]
+        row = {"area": area, "item": claim, "source": cited["source"],
+               "input": cited["sentence"]}
+        if claim in changes.index:
+            change = changes.loc[claim]
+            if change["change"] == "observed":
+                kind, what = ("wire" if area in WIRE_AREAS else "informational"), "observed"
+            elif change["change"] == "outcome":
+                kind, what = "breaking", "outcome"
+            else:
+                kind, what = "informational", change["change"]
+            row.update(category=kind, what=what, differs=True,
+                       before=claim_value(change, "before"), after=claim_value(change, "after"))
+        else:
+            mine = before.loc[claim]
+            row.update(category="", what="", differs=False,
+                       before=f"{mine['outcome']}: {mine['observed']}",
+                       after=f"{after.loc[claim]['outcome']}: {after.loc[claim]['observed']}")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def claim_value(change: pd.Series, side: str) -> str:
+    outcome, observed = change[f"{side}_outcome"], change[f"{side}_observed"]
+    message = change[f"{side}_message"]
+    text = f"{outcome}: {observed}" if observed else str(outcome)
+    if outcome in ("broken", "missing-api", "not-installed") and message:
+        text += f" ({message[:200]})"
+    return text
+
+
+def side_line(side: Side) -> str:
+    parts = []
+    if side.claims is not None:
+        counts = side.claims["outcome"].value_counts()
+        shown = ", ".join(f"{int(counts.get(o, 0))} {o}" for o in OUTCOMES if counts.get(o))
+        parts.append(f"{len(side.claims)} claims: {shown}")
+    if side.snapshot is not None:
+        cases = side.snapshot["cases"]
+        counts = pd.Series([c["outcome"] for c in cases]).value_counts()
+        shown = ", ".join(f"{int(n)} {o}" for o, n in counts.items())
+        version = side.snapshot.get("version")
+        parts.append(f"snapshot of {len(cases)} cases" + (f" ({shown})" if shown else "")
+                     + (f", {side.snapshot['library']} {version}" if version else ""))
+        if side.snapshot.get("not_installed"):
+            parts.append(f"not installed: {side.snapshot['not_installed']}")
+    return f"  {side.label}: " + ("; ".join(parts) or "no results")
 
 
 def upgrade_summary(before: Side, after: Side, changes: pd.DataFrame) -> list[str]:
-    """The lines above the table: counts per outcome, how many changed and how."""
-    lines = [f"Upgrade {before.label} -> {after.label}"]
-    for current in (before, after):
-        counts = current.claims["outcome"].value_counts()
-        shown = ", ".join(f"{int(counts.get(o, 0))} {o}" for o in OUTCOMES if counts.get(o))
-        lines.append(f"  {current.label}: {len(current.claims)} claims: {shown}")
-    kinds = changes["change"].value_counts()
-    lines.append(f"  {len(changes)} claims differ: {int(kinds.get('outcome', 0))} outcome, "
-                 f"{int(kinds.get('observed', 0))} observed value only, "
-                 f"{int(kinds.get('only-before', 0))} only before, "
-                 f"{int(kinds.get('only-after', 0))} only after")
-    missing = after.claims.index[after.claims["outcome"] == "missing-api"]
-    if len(missing):
-        lines.append(f"  missing APIs after: {', '.join(missing)}")
+    """The lines above the tables: counts per side, how many claims changed and how."""
+    lines = [f"Upgrade {before.label} -> {after.label}", side_line(before), side_line(after)]
+    if len(changes) or (before.claims is not None and after.claims is not None):
+        kinds = changes["change"].value_counts()
+        lines.append(f"  {len(changes)} claims differ: {int(kinds.get('outcome', 0))} outcome, "
+                     f"{int(kinds.get('observed', 0))} observed value only, "
+                     f"{int(kinds.get('only-before', 0))} only before, "
+                     f"{int(kinds.get('only-after', 0))} only after")
+    if after.claims is not None:
+        missing = list(after.claims.index[after.claims["outcome"] == "missing-api"])
+        if missing:
+            more = (f" and {len(missing) - MISSING_SHOWN} more" if len(missing) > MISSING_SHOWN
+                    else "")
+            lines.append(f"  missing APIs after: {', '.join(missing[:MISSING_SHOWN])}{more}")
     return lines
+
+
+def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
+                   run: str | None = None) -> UpgradeReport:
+    """Both sides resolved, every claim and snapshot case compared, the summary written."""
+    before, after = resolve(from_spec, roots, run), resolve(to_spec, roots, run)
+    frames, changes = [], pd.DataFrame(columns=["claim", "change"])
+    if before.claims is not None and after.claims is not None:
+        one_is_requests = REQUESTS_COLUMN in (from_spec, to_spec)
+        changes = claim_differences(*(common(before.claims, after.claims)
+                                      if one_is_requests else (before.claims, after.claims)))
+        frames.append(claim_rows(before.claims, after.claims, one_is_requests))
+    empty = [s for s in (before, after) if s.snapshot is not None and not s.snapshot["cases"]]
+    if before.snapshot is not None and after.snapshot is not None and not empty:
+        cited = {claim: str(side.claims.loc[claim, "source"]) for side in (after, before)
+                 if side.claims is not None for claim in side.claims.index}
+        frames.append(snapshot_rows(before.snapshot, after.snapshot, cited))
+    rows = (pd.concat([f for f in frames if not f.empty], ignore_index=True)
+            if any(not f.empty for f in frames) else pd.DataFrame(columns=ROW_COLUMNS))
+    rows["differs"] = rows["differs"].astype(bool)
+    summary = upgrade_summary(before, after, changes)
+    claims_summary = list(summary)
+    differing = rows[rows["differs"]]
+    counts = differing["category"].value_counts()
+    from_snapshot = int((differing["source"] == SOURCE).sum())
+    from_claims = int((differing["item"].isin(claims_in(before, after))).sum())
+    summary.append(f"  {len(differing)} differences: "
+                   + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in CATEGORIES)
+                   + f" ({from_claims} claims, {len(differing) - from_claims - from_snapshot} "
+                     f"snapshot cases a claim documents, {from_snapshot} found only by the "
+                     "wire snapshot)")
+    for side in empty:
+        summary.append(f"  {side.label}: snapshot without cases "
+                       f"({side.snapshot.get('not_installed') or 'nothing ran'}): not compared")
+    if before.snapshot is None or after.snapshot is None:
+        lacking = [s.label for s in (before, after) if s.snapshot is None]
+        summary.append(f"  no wire snapshot for {', '.join(lacking)}: claims only")
+    return UpgradeReport(before, after, summary, rows, changes, claims_summary)
+
+
+def claims_in(*sides: Side) -> set[str]:
+    return {claim for side in sides if side.claims is not None for claim in side.claims.index}
+
+
+def common(left: pd.DataFrame, right: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shared = left.index.intersection(right.index)
+    return left.loc[shared], right.loc[shared]
 
 
 def upgrade(from_spec: str, to_spec: str, roots: Sequence[Path],
             run: str | None = None) -> tuple[list[str], pd.DataFrame]:
     """The summary lines and the rows of claims that differ between two targets."""
-    before, after = resolve(from_spec, roots, run), resolve(to_spec, roots, run)
-    changes = claim_differences(before.claims, after.claims)
-    return upgrade_summary(before, after, changes), changes
+    report = upgrade_report(from_spec, to_spec, roots, run)
+    return report.claims_summary, report.claim_changes
+

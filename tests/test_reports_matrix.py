@@ -125,9 +125,11 @@ def test_upgrade_command_prints_summary_and_rows_by_directory(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"- Upgrade httpx-0.27.2 (run {NEW_RUN}) -> httpx-0.28.1 (run {NEW_RUN})"
-    rows = [line for line in lines if line.startswith("| ") and "claim |" not in line]
-    assert [row.split(" | ")[0] for row in rows] == ["| bodies.json-compact",
-                                                     "| params.merge-with-query"]
+    # The rows under "### Breaking/Wire/Informational changes": area | claim | what | ...
+    rows = [line.split(" | ") for line in lines[lines.index("### Breaking changes (1)"):]
+            if line.startswith("| ") and not line.startswith(("| area", "|---"))]
+    assert [(row[1], row[2]) for row in rows] == [("bodies.json-compact", "outcome"),
+                                                  ("params.merge-with-query", "observed")]
 
 
 def test_ephemeral_server_ports_are_not_changes(tmp_path) -> None:
