@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import time
+import urllib.parse
 
 import psutil
 import pytest
@@ -67,8 +68,9 @@ def test_verify(hx, server, monkeypatch, observe):
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
     with hx.Client() as client, pytest.raises(hx.ConnectError) as raised:
         client.get(server.https + "/get")
-    observe(type(raised.value).__name__)
-    assert "certificate" in str(raised.value).lower()
+    # The class is the claim; the message (which names the certificate on httpx) is
+    # recorded, not asserted: forks word it differently.
+    observe({"raised": type(raised.value).__name__, "message": str(raised.value)[:160]})
 
 
 @pytest.mark.claim("client-defaults.trust-env")
@@ -160,8 +162,8 @@ def test_base_url(hx, observe):
 @pytest.mark.claim("client-defaults.default-encoding")
 def test_default_encoding(hx, server, observe):
     with hx.Client() as client:
-        r = client.get(server.http + "/encoding/latin-1",
-                       params={"declare": "0", "text": "café"})
+        query = urllib.parse.urlencode({"declare": "0", "text": "café"})
+        r = client.get(server.http + "/encoding/latin-1?" + query)
     observe({"encoding": r.encoding, "text": r.text})
     assert r.encoding == "utf-8"
     assert r.text == "caf\ufffd"

@@ -99,15 +99,16 @@ sys.modules[__name__] = httpx
 ALTERATIONS = {
     "follow-redirects": {
         "redirects.not-followed-by-default", "redirects.client-not-followed-by-default",
-        "redirects.history-empty-and-next-request", "redirects.next-request-attribute"},
+        "redirects.history-empty-and-next-request", "redirects.next-request-attribute",
+        "client-defaults.follow-redirects"},
     "no-default-timeout": {
         "timeouts.default-observed", "timeouts.client-default-observed",
-        "timeouts.default-is-five-seconds"},
+        "timeouts.default-is-five-seconds", "client-defaults.timeout"},
     "raise-for-status-class": {
         "status.raise-for-status-class", "status.raise-for-status-5xx",
         "status.raise-for-status-non-2xx", "exceptions.status-error-has-request-and-response",
         "exceptions.http-error-catches-both", "exceptions.request-error-not-status-error",
-        "hooks.raise-on-4xx-5xx"},
+        "hooks.raise-on-4xx-5xx", "changelog.status-error-links-mozilla"},
     "base-url-no-trailing-slash": {
         "nvcf.base-host-leading-slash", "nvcf.empty-path-gains-trailing-slash",
         "base-url.no-trailing-slash-leading-slash", "base-url.no-trailing-slash-relative"},
