@@ -162,7 +162,7 @@ def wrapper_dir(tmp_path_factory) -> Path:
 
 @pytest.mark.timeout(300)
 def test_each_alteration_breaks_exactly_its_claims(wrapper_dir):
-    known = {cid for cid, e in load_expectations(TARGET).items() if e.outcome == "broken"}
+    known = {cid for cid, e in load_expectations(TARGET).items() if e.outcome != "holds"}
     altered = set().union(*ALTERATIONS.values())
     # One full run with every alteration: nothing else may change.
     code, full = run_suite(wrapper_dir, "all", list(ALTERATIONS), [])
