@@ -76,7 +76,7 @@ def derived_expectations(target: str, catalogue: dict[str, Claim]) -> dict[str, 
     for claim_id, claim in catalogue.items():
         outcome = claim.expected_on(version)
         if outcome != "holds":
-            span = " and ".join(f"{word} {v}" for word, v in (
+            span = " ".join(f"{word} {v}" for word, v in (
                 ("from", claim.since), ("until", claim.until)) if v)
             derived[claim_id] = Expectation(outcome, f"version claim: holds {span}; "
                                                      f"this target is httpx {version}")
