@@ -95,3 +95,16 @@ def test_catalogue_version_claims_cite_their_changelog_entry():
         assert "CHANGELOG" in c.source, c.id
         bounds = [v for v in (c.since, c.until) if v]
         assert any(v in c.source for v in bounds), f"{c.id}: source names no bound version"
+
+
+def test_expectation_files_do_not_repeat_derived_outcomes():
+    """A line for a version claim exists only where the target departs from its range."""
+    catalogue = load_catalogue()
+    for path in expectations.EXPECTATIONS_DIR.glob("*.toml"):
+        derived = expectations.derived_expectations(path.stem, catalogue)
+        for claim_id, line in expectations.load_file(path.stem, path).items():
+            if claim_id in derived:
+                assert (line.outcome, line.requests) != (derived[claim_id].outcome, "holds"), (
+                    f"{path.name}: {claim_id} repeats its derived outcome")
+            elif catalogue[claim_id].since or catalogue[claim_id].until:
+                assert line.outcome != "holds" or line.requests != "holds", (path.name, claim_id)
