@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -16,6 +18,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 CATALOGUE_PATH = Path(__file__).with_name("claims.toml")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
 REQUIRED_FIELDS = ("id", "sentence", "source", "httpx")
+OPTIONAL_FIELDS = ("requests", "since", "until", "before", "after")
+# What a claim with a version range is expected to do outside it (see ``Claim.since``).
+OUTSIDE_OUTCOMES = ("broken", "missing-api")
 
 
 class CatalogueError(ValueError):
@@ -31,6 +36,22 @@ class Claim:
     source: str
     httpx: str
     requests: str | None = None
+    # The httpx versions the statement is about (a changelog entry): it holds from ``since``
+    # on and no longer from ``until`` on. Outside that range an httpx-<version> target is
+    # expected ``before`` (older than since) / ``after`` (until or newer): ``broken`` unless
+    # the API the claim uses did not exist yet / was removed (``missing-api``).
+    since: str | None = None
+    until: str | None = None
+    before: str = "broken"
+    after: str = "broken"
+
+    def expected_on(self, version: Version) -> str:
+        """The outcome this claim should have on httpx ``version``."""
+        if self.since and version < Version(self.since):
+            return self.before
+        if self.until and version >= Version(self.until):
+            return self.after
+        return "holds"
 
     @property
     def is_difference(self) -> bool:
@@ -49,9 +70,12 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Claim]:
         missing = [name for name in REQUIRED_FIELDS if not entry.get(name)]
         if missing:
             raise CatalogueError(f"{path}: claim #{n} lacks {', '.join(missing)}")
-        unknown = set(entry) - {"id", "sentence", "source", "httpx", "requests"}
+        unknown = set(entry) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS)
         if unknown:
             raise CatalogueError(f"{path}: claim {entry['id']} has unknown keys {sorted(unknown)}")
+        problem = _range_problem(entry)
+        if problem:
+            raise CatalogueError(f"{path}: claim {entry['id']}: {problem}")
         if not CLAIM_ID.match(entry["id"]):
             raise CatalogueError(f"{path}: claim id {entry['id']!r} is not dotted lower-case")
         if entry["id"] in claims:
@@ -60,6 +84,25 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Claim]:
     if not claims:
         raise CatalogueError(f"{path}: no [[claim]] entries")
     return claims
+
+
+def _range_problem(entry: dict) -> str | None:
+    """Why a claim's since/until/before/after fields are unusable, or None."""
+    versions = {}
+    for name in ("since", "until"):
+        if name in entry:
+            try:
+                versions[name] = Version(str(entry[name]))
+            except InvalidVersion:
+                return f"{name} = {entry[name]!r} is not a version"
+    if len(versions) == 2 and versions["since"] >= versions["until"]:
+        return f"since {entry['since']} is not before until {entry['until']}"
+    for name, bound in (("before", "since"), ("after", "until")):
+        if name in entry and bound not in entry:
+            return f"{name} without {bound}"
+        if name in entry and entry[name] not in OUTSIDE_OUTCOMES:
+            return f"{name} = {entry[name]!r} is not one of {', '.join(OUTSIDE_OUTCOMES)}"
+    return None
 
 
 def coverage_problems(catalogue: Iterable[str], tested: Iterable[str]) -> list[str]:

@@ -6,17 +6,27 @@ file fails, so a new behaviour is accepted by rewriting the file from a run and 
 the diff::
 
     python -m conformance.expectations write results/<run>/<target>/conformance.json
+
+Version claims (a changelog entry, with ``since``/``until`` in the catalogue) need no line:
+on a target named ``httpx-<version>`` (optionally followed by ``-<variant>``, e.g.
+``httpx-0.28.1-urllib3-1.26``), a claim whose range excludes that version is expected
+``broken`` (or the claim's ``before``/``after`` outcome). A line in the file overrides this
+derived expectation; the writer writes a line only where a run differs from it. Forks and
+other targets get no derived expectations: their version numbers are not httpx's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from conformance.catalogue import tomllib
+from packaging.version import InvalidVersion, Version
+
+from conformance.catalogue import Claim, load_catalogue, tomllib
 from harness.schema import OUTCOMES
 
 EXPECTATIONS_DIR = Path(__file__).with_name("expectations")
@@ -43,8 +53,45 @@ def expectations_path(target: str) -> Path:
     return EXPECTATIONS_DIR / f"{target}.toml"
 
 
-def load_expectations(target: str, path: Path | None = None) -> dict[str, Expectation]:
-    """Expected outcomes by claim id (empty if the target has no file yet)."""
+HTTPX_TARGET = re.compile(r"^httpx-(?P<version>\d[0-9a-z.]*?)(?:-[a-z].*)?$")
+
+
+def httpx_version(target: str) -> Version | None:
+    """The httpx version a target name stands for (``httpx-0.27.2`` → 0.27.2), else None."""
+    match = HTTPX_TARGET.match(target)
+    if not match:
+        return None
+    try:
+        return Version(match["version"])
+    except InvalidVersion:
+        return None
+
+
+def derived_expectations(target: str, catalogue: dict[str, Claim]) -> dict[str, Expectation]:
+    """What the claims' version ranges say about this target, for claims outside theirs."""
+    version = httpx_version(target)
+    if version is None:
+        return {}
+    derived = {}
+    for claim_id, claim in catalogue.items():
+        outcome = claim.expected_on(version)
+        if outcome != "holds":
+            span = " ".join(f"{word} {v}" for word, v in (
+                ("from", claim.since), ("until", claim.until)) if v)
+            derived[claim_id] = Expectation(outcome, f"version claim: holds {span}; "
+                                                     f"this target is httpx {version}")
+    return derived
+
+
+def load_expectations(target: str, path: Path | None = None,
+                      catalogue: dict[str, Claim] | None = None) -> dict[str, Expectation]:
+    """Expected outcomes by claim id: the target's file over the derived version ones."""
+    derived = derived_expectations(target, load_catalogue() if catalogue is None else catalogue)
+    return {**derived, **load_file(target, path)}
+
+
+def load_file(target: str, path: Path | None = None) -> dict[str, Expectation]:
+    """The lines of the target's expectations file (empty if it has none yet)."""
     path = path or expectations_path(target)
     if not path.exists():
         return {}
@@ -81,22 +128,27 @@ def render(target: str, claims: dict[str, Expectation]) -> str:
     return HEADER.format(target=target) + "\n" + tomli_w.dumps(table)
 
 
-def from_result(document: dict, previous: dict[str, Expectation]) -> dict[str, Expectation]:
-    """Expectations matching a run; earlier notes are kept, new deviations get the message.
+def from_result(document: dict, previous: dict[str, Expectation],
+                derived: dict[str, Expectation] | None = None) -> dict[str, Expectation]:
+    """The file's lines matching a run; earlier notes are kept, new lines get the message.
 
-    Claims absent from the run (a partial run) keep their earlier expectation.
+    A line is written only where the run differs from the default: ``holds``, or for a
+    version claim the ``derived`` expectation. Claims absent from the run (a partial run)
+    keep their earlier line.
     """
+    derived = derived or {}
     run_ids = {claim["id"] for claim in document["claims"]}
     updated = {cid: e for cid, e in previous.items() if cid not in run_ids}
     for claim in document["claims"]:
         requests = (claim.get("requests") or {}).get("outcome", "holds")
-        if claim["outcome"] == "holds" and requests == "holds":
+        default = derived.get(claim["id"], Expectation("holds"))
+        if (claim["outcome"], requests) == (default.outcome, default.requests):
             continue
         earlier = previous.get(claim["id"])
         same = earlier is not None and (earlier.outcome, earlier.requests) == (
             claim["outcome"], requests)
         message = claim["message"] or (claim.get("requests") or {}).get("message", "")
-        note = earlier.note if same and earlier.note else f"observed: {message}"
+        note = earlier.note if same and earlier.note else f"observed: {message or claim['outcome']}"
         updated[claim["id"]] = Expectation(claim["outcome"], note, requests)
     return updated
 
@@ -111,7 +163,8 @@ def write_command(result_path: Path, target: str | None) -> Path:
     if not isinstance(claims, list):
         raise ExpectationsError(f"{result_path}: 'claims' is not a list")
     path = expectations_path(target)
-    text = render(target, from_result(document, load_expectations(target)))
+    derived = derived_expectations(target, load_catalogue())
+    text = render(target, from_result(document, load_file(target), derived))
     path.write_text(text, encoding="utf-8")
     return path
 
