@@ -8,6 +8,7 @@ they fall back to a temporary directory the server removes at exit.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -28,10 +29,8 @@ class CertificateFiles:
     def remove(self) -> None:
         """Close the memory files (or delete the fallback directory). Idempotent."""
         for fd in self._fds:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         if self._directory is not None:
             shutil.rmtree(self._directory, ignore_errors=True)
 

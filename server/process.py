@@ -72,7 +72,8 @@ class ServerProcess:
         command = [sys.executable, "-m", "server", "--engine", self.engine, "--exit-with-stdin"]
         if self.cpu is not None:
             command += ["--cpu", str(self.cpu)]
-        self.log = tempfile.TemporaryFile(prefix="httpx-harness-server-", suffix=".log")
+        # Closed by close_log(): it outlives stop() so a failure can still be quoted.
+        self.log = tempfile.TemporaryFile(prefix="httpx-harness-server-", suffix=".log")  # noqa: SIM115
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -111,10 +112,8 @@ def test_timeout_claims_leave_no_directory_and_no_process(tmp_path: Path) -> Non
     servers: set[int] = set()
     deadline = time.monotonic() + 120
     while session.poll() is None and time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             servers.update(child.pid for child in session.children(recursive=True))
-        except psutil.NoSuchProcess:
-            pass
         time.sleep(0.2)
     if session.poll() is None:
         session.kill()
