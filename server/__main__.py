@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
+    from server import shutdown
+
+    shutdown.arm()  # a stop before the engine's own handlers is bounded too
     raise SystemExit(0)
 
 
