@@ -68,25 +68,37 @@ def test_reason_phrase(hx, wire_server, observe, fault, phrase):
 # --- malformed responses (HTTP/1.1) ---------------------------------------------------
 
 
+def both(claim):
+    return [pytest.param(proto, marks=pytest.mark.claim(f"{claim}.{proto}"), id=proto)
+            for proto in PROTOCOLS]
+
+
+def on_both(fault, claim):
+    """(fault name, protocol) params of one fault on HTTP/1.1 and HTTP/2."""
+    return [pytest.param(PROTOCOLS[proto] + fault, marks=pytest.mark.claim(f"{claim}.{proto}"),
+                         id=f"{fault}-{proto}") for proto in PROTOCOLS]
+
+
 @pytest.mark.parametrize("fault", [
-    pytest.param("status-malformed", marks=pytest.mark.claim("faults.malformed-status-line")),
+    *on_both("status-malformed", "faults.malformed-status-line"),
     pytest.param("status-duplicated",
                  marks=pytest.mark.claim("faults.duplicated-status-line")),
     pytest.param("status-oversized", marks=pytest.mark.claim("faults.oversized-status-line")),
-    pytest.param("header-malformed", marks=pytest.mark.claim("faults.malformed-header")),
-    pytest.param("header-oversized", marks=pytest.mark.claim("faults.oversized-header")),
+    *on_both("header-malformed", "faults.malformed-header"),
+    *on_both("header-oversized", "faults.oversized-header"),
     pytest.param("chunked-broken", marks=pytest.mark.claim("faults.chunked-broken")),
     pytest.param("chunked-truncated", marks=pytest.mark.claim("faults.chunked-truncated")),
 ])
 def test_malformed_response(hx, wire_server, observe, fault):
-    error, next_request, _ = fails_then_recovers(hx, wire_server, fault, observe)
+    error, next_request, _ = fails_then_recovers(hx, wire_server, fault, observe,
+                                                 timeout=hx.Timeout(TIMEOUT, read=3.0))
     assert isinstance(error, hx.RemoteProtocolError)
     assert next_request == (200, "ok")
 
 
-@pytest.mark.claim("faults.duplicated-header")
-def test_duplicated_header(hx, wire_server, observe):
-    server = wire_server("header-duplicated")
+@pytest.mark.parametrize("fault", on_both("header-duplicated", "faults.duplicated-header"))
+def test_duplicated_header(hx, wire_server, observe, fault):
+    server = wire_server(fault)
     with client(hx, server) as c:
         r = c.get(server.url + "/")
     observe({"x-dup": r.headers.get("x-dup"), "list": r.headers.get_list("x-dup")})
@@ -95,15 +107,18 @@ def test_duplicated_header(hx, wire_server, observe):
 
 
 @pytest.mark.parametrize("fault", [
-    pytest.param("content-length-short",
-                 marks=pytest.mark.claim("faults.content-length-shorter-than-body")),
-    pytest.param("body-after-204", marks=pytest.mark.claim("faults.body-after-204")),
-    pytest.param("body-after-304", marks=pytest.mark.claim("faults.body-after-304")),
+    *on_both("content-length-short", "faults.content-length-shorter-than-body"),
+    *on_both("body-after-204", "faults.body-after-204"),
+    *on_both("body-after-304", "faults.body-after-304"),
 ])
 def test_extra_bytes_after_the_body(hx, wire_server, observe, fault):
     server = wire_server(fault)
     with client(hx, server) as c:
-        first = c.get(server.url + "/")
+        try:
+            first = c.get(server.url + "/")
+        except Exception as error:
+            observe({"first": type(error).__name__})
+            raise
         try:
             again = c.get(server.url + "/again")
             next_request = (again.status_code, again.content.decode())
@@ -111,7 +126,7 @@ def test_extra_bytes_after_the_body(hx, wire_server, observe, fault):
             next_request = type(error).__name__
     observe({"first": [first.status_code, first.content.decode()], "next": next_request,
              "connections": server.connections})
-    assert first.content == (b"ok" if fault == "content-length-short" else b"")
+    assert first.content == (b"ok" if fault.endswith("content-length-short") else b"")
     assert next_request == (200, "ok")
 
 
@@ -125,11 +140,6 @@ def test_early_response(hx, wire_server, observe):
 
 
 # --- both protocols ---------------------------------------------------------------------
-
-
-def both(claim):
-    return [pytest.param(proto, marks=pytest.mark.claim(f"{claim}.{proto}"), id=proto)
-            for proto in PROTOCOLS]
 
 
 @pytest.mark.parametrize("proto", both("faults.content-length-longer-than-body"))

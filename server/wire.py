@@ -259,8 +259,11 @@ class H2Peer:
         import h2.settings
 
         self.conn = conn
+        # No outbound validation or normalisation: the scripts send malformed headers.
         config = h2.config.H2Configuration(client_side=False, header_encoding="utf-8",
-                                           validate_inbound_headers=False)
+                                           validate_inbound_headers=False,
+                                           validate_outbound_headers=False,
+                                           normalize_outbound_headers=False)
         self.h2 = h2.connection.H2Connection(config=config)
         if settings:  # in the first SETTINGS frame, as servers do
             self.h2.local_settings = h2.settings.Settings(client=False, initial_values=settings)

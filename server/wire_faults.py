@@ -159,6 +159,24 @@ def _h2_length_mismatch(peer: H2Peer) -> None:
     peer.respond(stream, b"ok", length=10)
 
 
+def h2_raw(headers: list[tuple[str, str]], body: bytes | None = b"ok",
+           after: bytes | None = None) -> Callable[[H2Peer], None]:
+    """Answer the first request with exactly these headers (unvalidated), ``body``, and
+    ``after`` as a further DATA frame."""
+
+    def fault(peer: H2Peer) -> None:
+        (stream,) = peer.wait_for_requests(1)
+        peer.h2.send_headers(stream, headers, end_stream=body is None and after is None)
+        if body is not None:
+            peer.h2.send_data(stream, body, end_stream=after is None)
+        if after is not None:
+            peer.h2.send_data(stream, after, end_stream=True)
+        peer.open_streams -= 1
+        peer.flush()
+
+    return fault
+
+
 def _h2_goaway(peer: H2Peer) -> None:
     """Three streams in flight: GOAWAY names the second as the last one processed; the
     first and second are answered, the third (above last-stream-id) never is."""
@@ -286,6 +304,30 @@ FAULTS: dict[str, WireFault] = {
     "never-answer": WireFault(H1, first_connection(_never_answer), "Reads the request, "
                               "never answers."),
     "trickle": WireFault(H1, first_connection(_trickle), "One byte per second."),
+    "h2-status-malformed": WireFault(H2, h2_script(h2_raw([(":status", "abc"),
+                                                           ("content-length", "2")])),
+                                     "A :status that is not three digits."),
+    "h2-header-malformed": WireFault(H2, h2_script(h2_raw([(":status", "200"), ("X-Upper", "v"),
+                                                           ("content-length", "2")])),
+                                     "An upper-case field name (malformed in HTTP/2)."),
+    "h2-header-duplicated": WireFault(H2, h2_script(h2_raw([(":status", "200"), ("x-dup", "a"),
+                                                            ("x-dup", "b"),
+                                                            ("content-length", "2")])),
+                                      "One field name twice, two values."),
+    "h2-header-oversized": WireFault(H2, h2_script(h2_raw([(":status", "200"),
+                                                           ("x-big", "y" * OVERSIZED),
+                                                           ("content-length", "2")])),
+                                     "One 200 KiB field (HEADERS and CONTINUATION frames)."),
+    "h2-content-length-short": WireFault(H2, h2_script(h2_raw([(":status", "200"),
+                                                               ("content-length", "2")],
+                                                              b"okEXTRA")),
+                                         "content-length 2, 7 bytes of DATA."),
+    "h2-body-after-204": WireFault(H2, h2_script(h2_raw([(":status", "204")], None,
+                                                        b"SURPRISE")),
+                                   "204 followed by a DATA frame."),
+    "h2-body-after-304": WireFault(H2, h2_script(h2_raw([(":status", "304")], None,
+                                                        b"SURPRISE")),
+                                   "304 followed by a DATA frame."),
     "h2-close-mid-body": WireFault(H2, h2_script(_h2_close_mid_body), "TCP close at byte 500 "
                                    "of a 1000-byte body."),
     "h2-reset-mid-body": WireFault(H2, h2_script(_h2_reset_mid_body), "TCP RST at byte 500 "
