@@ -54,8 +54,9 @@ ALTERATIONS = {
     "reason-phrase-from-code": (
         {"responses.reason-phrase-empty", "responses.reason-phrase-missing"}, set()),
     "remote-protocol-error-unmapped": (
-        {"faults.malformed-status-line", "faults.duplicated-status-line",
-         "faults.oversized-status-line", "faults.malformed-header", "faults.oversized-header",
+        {"faults.malformed-status-line.http1", "faults.duplicated-status-line",
+         "faults.oversized-status-line", "faults.malformed-header.http1",
+         "faults.oversized-header.http1",
          "faults.chunked-broken", "faults.chunked-truncated",
          "faults.content-length-longer-than-body.http1", "faults.close-mid-body.http1",
          "faults.close-mid-body.http2", "faults.h2-rst-stream"},
