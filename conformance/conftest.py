@@ -120,3 +120,24 @@ def _start_background_early(request: pytest.FixtureRequest) -> None:
     """Start the slow jobs with the session, not when their test is finally reached."""
     if any(claim_of(item) for item in request.session.items):
         request.getfixturevalue("background")
+
+
+@pytest.fixture
+def wire_server() -> Iterator[Any]:
+    """``wire_server(fault_name)`` starts the scripted wire server playing that fault
+    (server/wire_faults.py) and returns it; every one started is stopped after the test."""
+    from server.wire import WireServer
+    from server.wire_faults import FAULTS
+
+    started: list[WireServer] = []
+
+    def start(name: str) -> WireServer:
+        fault = FAULTS[name]
+        h2 = fault.protocol == "HTTP/2"
+        server = WireServer(fault.script, tls=h2, alpn=("h2",) if h2 else ("http/1.1",))
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -35,8 +35,13 @@ def with_query(url: str, query: dict[str, str]) -> str:
 
 
 def echo(response: Any) -> dict[str, Any]:
-    """The /anything echo document of a response (httpx or requests)."""
-    return response.json()
+    """The /anything echo document of a response (httpx or requests), its ``headers`` keyed
+    by lower-case name (the server shows httpbin's capitalisation; names are
+    case-insensitive, and the wire's own spelling is in ``header_list``)."""
+    doc = response.json()
+    if isinstance(doc.get("headers"), dict):
+        doc["headers"] = {name.lower(): value for name, value in doc["headers"].items()}
+    return doc
 
 
 def sent_body(response: Any) -> bytes:

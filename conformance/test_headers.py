@@ -33,8 +33,8 @@ def test_client_default_headers(hx, server, observe):
 def test_client_user_agent(hx, server, observe):
     with hx.Client(headers={"user-agent": "my-app/0.0.1"}) as client:
         r = client.get(server.http + "/headers")
-    observe(r.json()["headers"].get("user-agent"))
-    assert r.json()["headers"]["user-agent"] == "my-app/0.0.1"
+    observe(echo(r)["headers"].get("user-agent"))
+    assert echo(r)["headers"]["user-agent"] == "my-app/0.0.1"
 
 
 @pytest.mark.claim("headers.request-headers-visible")

@@ -5,12 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
-from pathlib import Path
 
 ENGINES = ("hypercorn", "granian")
 
@@ -57,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError as error:
         return fail(f"cannot start: {error.name} is not installed (pip install {error.name})")
 
+    from server import shutdown
     from server.certs import make_certificates
     from server.engines import standard_listeners
 
@@ -69,13 +67,14 @@ def main(argv: list[str] | None = None) -> int:
     # Until the engine installs its own handlers, a stop signal still cleans up and exits 0.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _exit_cleanly)
-    workdir = Path(tempfile.mkdtemp(prefix="httpx-harness-server-"))
+    certs = None
     try:
         try:
             listeners = standard_listeners()
         except OSError as error:
             return fail(f"a listener could not bind on 127.0.0.1: {error}")
-        certs = make_certificates(workdir)
+        certs = make_certificates()
+        shutdown.on_exit(certs.remove)
         line = {listener.name: listener.url for listener in listeners}
         line.update({"ca": str(certs.ca), "pid": os.getpid(), "engine": args.engine})
         if args.exit_with_stdin:
@@ -84,10 +83,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if certs is not None:
+            certs.remove()
 
 
 def _exit_cleanly(signum: int, frame: object) -> None:
+    from server import shutdown
+
+    shutdown.arm()  # a stop before the engine's own handlers is bounded too
     raise SystemExit(0)
 
 

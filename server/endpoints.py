@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import binascii
 import gzip
 import json
+import random
 import re
+import uuid
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl
 
-from server import digest
+from server import caching, digest, documents
 from server.asgi import (
     BadRequest,
     Request,
@@ -30,6 +32,7 @@ from server.asgi import (
     send_json,
     send_start,
 )
+from server.forms import parse_body, semiflatten
 from server.payloads import DEFAULT_ENCODING_TEXT, SAMPLE_HTML, SAMPLE_JSON, pattern_chunks
 from server.stats import ServerStats
 
@@ -37,6 +40,7 @@ MAX_SECONDS = 60.0
 MAX_BYTES = 1024**3
 MAX_REDIRECTS = 100
 MAX_LINES = 10_000
+MAX_LINKS = 200
 DEFAULT_CHUNK = 64 * 1024
 
 Handler = Callable[[Request, Send], Awaitable[None]]
@@ -69,41 +73,41 @@ def _compile(pattern: str) -> re.Pattern[str]:
 # --- echo -----------------------------------------------------------------------------
 
 
-async def echo_document(request: Request) -> dict[str, Any]:
-    """Everything the client put on the wire, as the server received it."""
-    body = await request.body()
-    content_type = request.header("content-type") or ""
-    args: dict[str, Any] = {}
-    for key, value in request.query_items:
-        args.setdefault(key, []).append(value)
-    parsed_json = None
-    if body and "json" in content_type:
-        try:
-            parsed_json = json.loads(body)
-        except ValueError:
-            parsed_json = None
-    form = None
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        form = dict(parse_qsl(body.decode("latin-1"), keep_blank_values=True))
+def canonical_name(name: str) -> str:
+    """``user-agent`` -> ``User-Agent``: httpbin's capitalisation (werkzeug's str.title())."""
+    return name.title()
+
+
+def merged_headers(request: Request) -> dict[str, str]:
+    """Headers by canonical name, repeated ones joined with ", " (as httpbin shows them)."""
     merged: dict[str, str] = {}
     for name, value in request.headers:
-        merged[name] = f"{merged[name]}, {value}" if name in merged else value
+        key = canonical_name(name)
+        merged[key] = f"{merged[key]}, {value}" if key in merged else value
+    return merged
+
+
+async def echo_document(request: Request) -> dict[str, Any]:
+    """httpbin's echo (args, data, files, form, headers, json, origin, url, method) plus
+    everything the client put on the wire, as the server received it."""
+    body = await request.body()
     client = request.scope.get("client")
     return {
         "method": request.method,
         "url": f"{request.base_url()}{request.raw_path}"
         + (f"?{request.raw_query}" if request.raw_query else ""),
+        "args": semiflatten(request.query_items),
+        **parse_body(body, request.header("content-type") or ""),
+        "headers": merged_headers(request),
+        "origin": client[0] if client else None,
+        # The harness's extras: what httpbin's shape loses.
         "path": request.scope["path"],
         "raw_path": request.raw_path,
         "raw_query": request.raw_query,
-        "args": {k: v[0] if len(v) == 1 else v for k, v in args.items()},
         "args_list": [list(item) for item in request.query_items],
-        "headers": merged,
         "header_list": [list(item) for item in request.headers],
         "body_base64": base64.b64encode(body).decode(),
         "body_length": len(body),
-        "json": parsed_json,
-        "form": form,
         "http_version": request.http_version,
         "scheme": request.scheme,
         "client": f"{client[0]}:{client[1]}" if client else None,
@@ -125,19 +129,37 @@ async def user_agent(request: Request, send: Send) -> None:
 
 async def response_headers(request: Request, send: Send) -> None:
     pairs = request.query_items
-    await send_json(send, {k: v for k, v in pairs}, headers=pairs)
+    await send_json(send, semiflatten(pairs), headers=pairs)
 
 
 # --- status and redirects ---------------------------------------------------------------
 
 
+def _pick_status(spec: str) -> int:
+    """httpbin's /status/{codes}: one code, or a random pick from "200,201" or
+    "200:0.9,500:0.1" (weighted)."""
+    codes: list[int] = []
+    weights: list[float] = []
+    for item in spec.split(","):
+        code, _, weight = item.partition(":")
+        codes.append(bounded_int("code", code.strip(), 200, 200, 599))
+        weights.append(bounded_float("weight", weight.strip() or None, 1.0, 0.0, 1e6))
+    if len(codes) == 1:
+        return codes[0]
+    if sum(weights) <= 0:
+        raise BadRequest("the weights must not all be 0")
+    return random.choices(codes, weights)[0]
+
+
 async def status(request: Request, send: Send) -> None:
-    code = bounded_int("code", request.params["code"], 200, 200, 599)
+    code = _pick_status(request.params["code"])
     extra = []
     if 300 <= code < 400 and code != 304:
         extra.append(("location", "/get"))
     if code == 401:
         extra.append(("www-authenticate", 'Basic realm="httpx-harness"'))
+    if code == 407:
+        extra.append(("proxy-authenticate", 'Basic realm="httpx-harness"'))
     await send_bytes(send, b"", code, "text/plain", extra)
 
 
@@ -292,9 +314,13 @@ async def encoding(request: Request, send: Send) -> None:
     await send_bytes(send, body, content_type=content_type)
 
 
+_HTTPBIN_FLAG = {"gzip": "gzipped", "deflate": "deflated", "br": "brotli"}
+
+
 async def _compressed(request: Request, send: Send, name: str, compress: Any) -> None:
     document = await echo_document(request)
     document[name] = True
+    document[_HTTPBIN_FLAG[name]] = True  # httpbin's key
     raw = json.dumps(document).encode()
     await send_bytes(send, compress(raw), content_type="application/json",
                      headers=[("content-encoding", name)])
@@ -359,19 +385,132 @@ async def basic_auth(request: Request, send: Send) -> None:
                         [("www-authenticate", 'Basic realm="httpx-harness"')])
 
 
+def _next_stale_after(value: str) -> str:
+    """httpbin counts a numeric stale_after down by one per success; "never" stays."""
+    return str(max(0, int(value) - 1)) if value.isdigit() else value
+
+
 async def digest_auth(request: Request, send: Send) -> None:
+    """httpbin's digest flow, cookies included: the 401 sets ``stale_after`` and ``fake``;
+    a nonce used again (``last_nonce``) or ``stale_after=0`` gets a ``stale=TRUE`` challenge;
+    ``?require-cookie=1`` insists the retry carries the cookies."""
     qop, user, passwd = request.params["qop"], request.params["user"], request.params["passwd"]
     algorithm = request.params.get("algorithm") or "MD5"
+    stale_after = request.params.get("stale_after") or "never"
     if qop not in digest.QOPS or algorithm not in digest.ALGORITHMS:
         raise BadRequest(f"qop must be one of {digest.QOPS}, algorithm one of "
                          f"{sorted(digest.ALGORITHMS)}")
+    require_cookie = request.query.get("require-cookie", "").lower() in ("1", "t", "true")
+    cookies = _request_cookies(request)
     fields = digest.parse_authorization(request.header("authorization") or "")
-    body = await request.body()
-    if fields and digest.verify(fields, request.method, user, passwd, body, algorithm):
-        await send_json(send, {"authenticated": True, "user": user})
+
+    def cookie(name: str, value: str) -> tuple[str, str]:
+        return ("set-cookie", f"{name}={value}; Path=/")
+
+    async def challenge(stale: bool, *extra: tuple[str, str]) -> None:
+        header = digest.challenge("httpx-harness", qop, algorithm, stale=stale)
+        await send_json(send, {"authenticated": False}, 401, [
+            ("www-authenticate", header), cookie("stale_after", stale_after), *extra,
+            cookie("fake", "fake_value")])
+
+    if not fields or (require_cookie and not cookies):
+        await challenge(False)
         return
-    challenge = digest.challenge("httpx-harness", qop, algorithm)
-    await send_json(send, {"authenticated": False}, 401, [("www-authenticate", challenge)])
+    if require_cookie and cookies.get("fake") != "fake_value":
+        await send_json(send, {"errors": ["missing cookie set on challenge"]}, 403,
+                        [cookie("fake", "fake_value")])
+        return
+    nonce = fields.get("nonce", "")
+    if cookies.get("last_nonce") == nonce or cookies.get("stale_after") == "0":
+        await challenge(True, cookie("last_nonce", nonce))
+        return
+    body = await request.body()
+    if not digest.verify(fields, request.method, user, passwd, body, algorithm):
+        await challenge(False, cookie("last_nonce", nonce))
+        return
+    head = [cookie("fake", "fake_value")]
+    if "stale_after" in cookies:
+        head.append(cookie("stale_after", _next_stale_after(cookies["stale_after"])))
+    await send_json(send, {"authenticated": True, "user": user}, headers=head)
+
+
+async def hidden_basic_auth(request: Request, send: Send) -> None:
+    """Like /basic-auth, but a 404 (no challenge) without the right credentials."""
+    user, passwd = request.params["user"], request.params["passwd"]
+    expected = "Basic " + base64.b64encode(f"{user}:{passwd}".encode()).decode()
+    if request.header("authorization") == expected:
+        await send_json(send, {"authenticated": True, "user": user})
+    else:
+        await send_error(send, 404, "not found")
+
+
+async def bearer(request: Request, send: Send) -> None:
+    scheme, _, token = (request.header("authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        await send_json(send, {"authenticated": True, "token": token})
+    else:
+        await send_bytes(send, b"", 401, "text/plain", [("www-authenticate", "Bearer")])
+
+
+# --- httpbin's small documents ----------------------------------------------------------
+
+
+async def index(request: Request, send: Send) -> None:
+    rows = [(e.pattern, ",".join(e.methods) or "any", e.doc) for e in ENDPOINTS]
+    await send_bytes(send, documents.index_page(rows).encode(),
+                     content_type="text/html; charset=utf-8")
+
+
+async def ip(request: Request, send: Send) -> None:
+    client = request.scope.get("client")
+    await send_json(send, {"origin": client[0] if client else None})
+
+
+async def uuid_(request: Request, send: Send) -> None:
+    await send_json(send, {"uuid": str(uuid.uuid4())})
+
+
+async def base64_(request: Request, send: Send) -> None:
+    value = request.params["value"]
+    try:
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (ValueError, binascii.Error):
+        raise BadRequest("not base64 (URL-safe alphabet)") from None
+    await send_bytes(send, decoded, content_type="text/html; charset=utf-8")
+
+
+async def links(request: Request, send: Send) -> None:
+    n = bounded_int("n", request.params["n"], 1, 1, MAX_LINKS)
+    if "offset" not in request.params:
+        await send_bytes(send, b"", 302, "text/plain", [("location", f"/links/{n}/0")])
+        return
+    offset = bounded_int("offset", request.params["offset"], 0, 0, n)
+    await send_bytes(send, documents.links_page(n, offset).encode(),
+                     content_type="text/html; charset=utf-8")
+
+
+async def image(request: Request, send: Send) -> None:
+    """The image the Accept header asks for (PNG for image/*); 406 for any other."""
+    kind = request.params.get("kind")
+    if kind is None:
+        accept = request.header("accept") or ""
+        kind = next((k for k, (media, _) in documents.IMAGES.items() if media in accept),
+                    "png" if "image/*" in accept or "*/*" in accept else None)
+        if kind is None:
+            await send_json(send, {"message": "Client did not request a supported media "
+                                   "type.", "accept": [m for m, _ in
+                                                       documents.IMAGES.values()]}, 406)
+            return
+    if kind not in documents.IMAGES:
+        raise BadRequest(f"image kind must be one of {sorted(documents.IMAGES)}", 404)
+    media, body = documents.IMAGES[kind]
+    await send_bytes(send, body, content_type=media)
+
+
+def _text(body: str, content_type: str) -> Handler:
+    async def handler(request: Request, send: Send) -> None:
+        await send_bytes(send, body.encode(), content_type=content_type)
+    return handler
 
 
 # --- faults -----------------------------------------------------------------------------
@@ -416,6 +555,7 @@ def stats_endpoints(stats: ServerStats) -> list[Endpoint]:
 
 
 ENDPOINTS: list[Endpoint] = [
+    Endpoint("/", index, "This table as an HTML page.", ("GET", "HEAD")),
     Endpoint("/get", anything, "Echo of the request (GET only).", ("GET", "HEAD")),
     Endpoint("/post", anything, "Echo of the request (POST only).", ("POST",)),
     Endpoint("/put", anything, "Echo of the request (PUT only).", ("PUT",)),
@@ -425,9 +565,12 @@ ENDPOINTS: list[Endpoint] = [
              "body (base64 and length), HTTP version, client address."),
     Endpoint("/anything/{rest:path}", anything, "Same echo under any sub-path."),
     Endpoint("/headers", headers, "The request headers, merged and in wire order."),
+    Endpoint("/ip", ip, "The client's address as {\"origin\": ...}."),
+    Endpoint("/uuid", uuid_, "A fresh UUID4."),
     Endpoint("/user-agent", user_agent, "The User-Agent header."),
     Endpoint("/response-headers", response_headers, "Sets each query pair as a response header."),
-    Endpoint("/status/{code}", status, "Empty response with that status (3xx: Location /get)."),
+    Endpoint("/status/{code}", status, "Empty response with that status (3xx: Location /get); "
+             "several codes (200,201 or 200:0.9,500:0.1) pick one at random, weighted."),
     Endpoint("/redirect/{n}", redirect, "n relative redirects to /get (?absolute=true)."),
     Endpoint("/relative-redirect/{n}", relative_redirect, "n relative redirects to /get."),
     Endpoint("/absolute-redirect/{n}", absolute_redirect, "n absolute redirects to /get."),
@@ -443,6 +586,21 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("/stream/{n}", stream_lines, "n JSON lines, chunked."),
     Endpoint("/json", sample_json, "A fixed JSON document."),
     Endpoint("/html", sample_html, "A fixed UTF-8 HTML page."),
+    Endpoint("/xml", _text(documents.SAMPLE_XML, "application/xml"), "A fixed XML document."),
+    Endpoint("/robots.txt", _text(documents.ROBOTS_TXT, "text/plain"), "A robots.txt."),
+    Endpoint("/deny", _text(documents.DENY_TEXT, "text/plain"), "A page robots.txt denies."),
+    Endpoint("/base64/{value}", base64_, "The URL-safe base64 value, decoded."),
+    Endpoint("/links/{n}", links, "Redirects to /links/{n}/0."),
+    Endpoint("/links/{n}/{offset}", links, "An HTML page of n links (max 200)."),
+    Endpoint("/image", image, "A PNG or SVG image, as the Accept header asks (else 406)."),
+    Endpoint("/image/{kind}", image, "A PNG (png) or SVG (svg) image."),
+    Endpoint("/range/{n}", caching.range_, "n bytes of a-z (max 100 KiB) honouring one "
+             "Range: bytes=a-b (206, 416 when unsatisfiable)."),
+    Endpoint("/etag/{etag}", caching.etag, "Echo with that ETag; If-None-Match: 304, "
+             "If-Match mismatch: 412."),
+    Endpoint("/cache", caching.cache, "Echo with Last-Modified and ETag; 304 to a "
+             "conditional request."),
+    Endpoint("/cache/{n}", caching.cache_for, "Echo with Cache-Control: public, max-age=n."),
     Endpoint("/encoding/{charset}", encoding, "?text= encoded in charset; ?declare=0 omits "
              "the charset from Content-Type."),
     Endpoint("/gzip", gzip_, "Echo, gzip-encoded."),
@@ -459,7 +617,15 @@ ENDPOINTS: list[Endpoint] = [
              "credentials, else 401 with a challenge."),
     Endpoint("/digest-auth/{qop}/{user}/{passwd}", digest_auth, "Digest auth (MD5)."),
     Endpoint("/digest-auth/{qop}/{user}/{passwd}/{algorithm}", digest_auth,
-             "Digest auth with MD5, SHA-256 or SHA-512."),
+             "Digest auth with MD5, SHA-256 or SHA-512; the 401 sets httpbin's cookies "
+             "(stale_after, fake); ?require-cookie=1 insists the retry carries them."),
+    Endpoint("/digest-auth/{qop}/{user}/{passwd}/{algorithm}/{stale_after}", digest_auth,
+             "Digest auth whose nonce goes stale (stale=TRUE) after that many successes "
+             "(never: never)."),
+    Endpoint("/hidden-basic-auth/{user}/{passwd}", hidden_basic_auth, "Like /basic-auth, "
+             "but 404 without the right credentials."),
+    Endpoint("/bearer", bearer, "200 with the token of Authorization: Bearer <token>, else "
+             "401 with WWW-Authenticate: Bearer."),
     Endpoint("/faults/close-mid-body", fault_close_mid_body, "Sends half of a declared body, "
              "then drops the connection (HTTP/1.1; on HTTP/2 hypercorn leaves the stream open)."),
     Endpoint("/faults/bad-gzip", fault_bad_gzip, "Content-Encoding: gzip on a body that is not."),

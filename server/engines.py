@@ -12,6 +12,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from server import shutdown
 from server.certs import CertificateFiles
 
 # hypercorn closes a connection after 1000 requests by default (Connection: close on
@@ -77,8 +78,13 @@ def serve_hypercorn(app: object, listeners: list[Listener], certs: CertificateFi
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+
+        def request_stop() -> None:
+            shutdown.arm()
+            stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, request_stop)
         await asyncio.gather(
             *(serve(app, config_for(listener), shutdown_trigger=stop.wait)  # type: ignore[arg-type]
               for listener in listeners)

@@ -19,12 +19,22 @@ import json
 import logging
 import os
 import signal
+from pathlib import PosixPath
 from typing import Any
 
+from server import shutdown
 from server.certs import CertificateFiles
 from server.engines import H2_MAX_CONCURRENT_STREAMS, Listener
 
 log = logging.getLogger("server.granian")
+
+
+class _AsGiven(PosixPath):
+    """A path granian must not resolve: /proc/<pid>/fd/<n> of a memfd resolves to a
+    "/memfd:... (deleted)" name that cannot be opened."""
+
+    def resolve(self, strict: bool = False) -> _AsGiven:
+        return self
 
 
 def _embedded_server(listener: Listener, certs: CertificateFiles) -> Any:
@@ -50,7 +60,7 @@ def _embedded_server(listener: Listener, certs: CertificateFiles) -> Any:
     http_mode = HTTPModes.auto if "h2" in listener.alpn or not listener.tls else HTTPModes.http1
     tls: dict[str, Any] = {}
     if listener.tls:
-        tls = {"ssl_cert": certs.cert_chain, "ssl_key": certs.key,
+        tls = {"ssl_cert": _AsGiven(certs.cert_chain), "ssl_key": _AsGiven(certs.key),
                "ssl_protocol_min": SSLProtocols.tls12}
     host, port = listener.sock.getsockname()[:2]
     return PreboundServer(
@@ -82,8 +92,13 @@ def serve_granian(listeners: list[Listener], certs: CertificateFiles, line: dict
     async def main() -> int:
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
+
+        def request_stop() -> None:
+            shutdown.arm()
+            stop.set()
+
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, request_stop)
         tasks = [asyncio.create_task(server.serve()) for server in servers]
         # The sockets were listening before granian started (the kernel queues connections),
         # so the line can go out as soon as every worker has been spawned.

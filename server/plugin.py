@@ -53,6 +53,7 @@ def serve_for_session(engine: str, cpu: int | None = None,
         yield process
     finally:
         process.stop()
+        process.close_log()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""Start ``python -m server`` as a child process, read its JSON line, stop it by PID."""
+"""Start ``python -m server`` as a child process, read its JSON line, stop it by PID.
+
+The child's stderr goes to an anonymous temporary file (no name in /tmp), so nothing is
+left on disk whichever process dies first; a start failure quotes its last line.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 READY_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
@@ -61,26 +65,26 @@ class ServerProcess:
         self.ready_timeout = ready_timeout
         self.process: subprocess.Popen[bytes] | None = None
         self.info: ServerInfo | None = None
-        self.log_path: Path | None = None
+        self.log: IO[bytes] | None = None
+        self.stop_seconds: float | None = None  # SIGTERM to exit, of the last stop()
 
     def start(self) -> ServerInfo:
         command = [sys.executable, "-m", "server", "--engine", self.engine, "--exit-with-stdin"]
         if self.cpu is not None:
             command += ["--cpu", str(self.cpu)]
-        fd, log_name = tempfile.mkstemp(prefix="httpx-harness-server-", suffix=".log")
-        self.log_path = Path(log_name)
+        # Closed by close_log(): it outlives stop() so a failure can still be quoted.
+        self.log = tempfile.TemporaryFile(prefix="httpx-harness-server-", suffix=".log")  # noqa: SIM115
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-        with os.fdopen(fd, "wb") as log:  # the child keeps its own copy of the descriptor
-            self.process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
-                cwd=REPO_ROOT,
-            )
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, env=env,
+            cwd=REPO_ROOT,
+        )
         try:
             line = self._read_line()
             self.info = ServerInfo.from_line(line)
         except BaseException:
-            self.stop(keep_log=True)
+            self.stop()
             raise
         return self.info
 
@@ -94,7 +98,7 @@ class ServerProcess:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ServerError(f"server not ready in {self.ready_timeout:g} s "
-                                  f"(log: {self.log_path})")
+                                  f"(last log line: {self.last_log_line()})")
             if not selector.select(remaining):
                 continue
             chunk = os.read(self.process.stdout.fileno(), 4096)
@@ -109,12 +113,16 @@ class ServerProcess:
             raise ServerError(f"server printed {line[:80]!r}, not its JSON line") from None
         return line
 
+    def log_text(self) -> str:
+        """Everything the server wrote to stderr so far."""
+        if self.log is None or self.log.closed:
+            return ""
+        self.log.flush()
+        return os.pread(self.log.fileno(), 1 << 20, 0).decode(errors="replace")
+
     def last_log_line(self) -> str:
-        if self.log_path and self.log_path.exists():
-            lines = self.log_path.read_text(errors="replace").strip().splitlines()
-            if lines:
-                return lines[-1]
-        return "no output"
+        lines = self.log_text().strip().splitlines()
+        return lines[-1] if lines else "no output"
 
     def cpu_seconds(self) -> float:
         """User + system CPU the server process tree has used so far (psutil)."""
@@ -131,27 +139,33 @@ class ServerProcess:
             total += times.user + times.system
         return total
 
-    def stop(self, keep_log: bool = False) -> int | None:
+    def stop(self) -> int | None:
         """SIGTERM the process we started (by PID), SIGKILL it if it lingers."""
         process, self.process = self.process, None
         if process is None:
             return None
+        self.stop_seconds = None
         if process.poll() is None:
+            started = time.monotonic()
             process.send_signal(signal.SIGTERM)
             try:
                 process.wait(STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(STOP_TIMEOUT)
+            self.stop_seconds = time.monotonic() - started
         for stream in (process.stdin, process.stdout):
             if stream:
                 stream.close()
-        if self.log_path and not keep_log:
-            self.log_path.unlink(missing_ok=True)
         return process.returncode
+
+    def close_log(self) -> None:
+        if self.log is not None:
+            self.log.close()
 
     def __enter__(self) -> ServerInfo:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        self.close_log()

@@ -7,6 +7,7 @@ import gzip
 import json
 import shutil
 import subprocess
+import uuid
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -107,7 +108,30 @@ CASES: dict[str, Case] = {
     "/anything": Case("/anything", 200, _echo("GET")),
     "/anything/{rest:path}": Case("/anything/a%20b?x=1&x=2&y=", 200, _anything_check, "PUT",
                                   b"payload"),
-    "/headers": Case("/headers", 200, lambda r: r.json()["headers"]["x-first"] == "1"),
+    "/headers": Case("/headers", 200, lambda r: r.json()["headers"]["X-First"] == "1"),
+    "/": Case("/", 200, lambda r: "/digest-auth/{qop}/{user}/{passwd}" in r.text),
+    "/ip": Case("/ip", 200, _json_has(origin="127.0.0.1")),
+    "/uuid": Case("/uuid", 200, lambda r: uuid.UUID(r.json()["uuid"]).version == 4),
+    "/xml": Case("/xml", 200, lambda r: r.text.startswith("<?xml")
+                 and r.headers["content-type"] == "application/xml"),
+    "/robots.txt": Case("/robots.txt", 200, _body_is(b"User-agent: *\nDisallow: /deny\n")),
+    "/deny": Case("/deny", 200, lambda r: "YOU SHOULDN'T BE HERE" in r.text),
+    "/base64/{value}": Case("/base64/SFRUUEJJTiBpcyBhd2Vzb21l", 200,
+                            _body_is(b"HTTPBIN is awesome")),
+    "/links/{n}": Case("/links/3", 302, lambda r: r.headers["location"] == "/links/3/0"),
+    "/links/{n}/{offset}": Case("/links/3/1", 200, lambda r: r.text.count("<a href=") == 2),
+    "/image": Case("/image", 200, lambda r: r.content.startswith(b"\x89PNG\r\n")),
+    "/image/{kind}": Case("/image/svg", 200,
+                          lambda r: r.headers["content-type"] == "image/svg+xml"),
+    "/range/{n}": Case("/range/30", 200, _body_is(b"abcdefghijklmnopqrstuvwxyzabcd")),
+    "/etag/{etag}": Case("/etag/abc", 200, lambda r: r.headers["etag"] == '"abc"'),
+    "/cache": Case("/cache", 200, lambda r: "last-modified" in r.headers),
+    "/cache/{n}": Case("/cache/60", 200,
+                       lambda r: r.headers["cache-control"] == "public, max-age=60"),
+    "/bearer": Case("/bearer", 401, lambda r: r.headers["www-authenticate"] == "Bearer"),
+    "/hidden-basic-auth/{user}/{passwd}": Case("/hidden-basic-auth/ann/pw", 200,
+                                               _json_has(authenticated=True),
+                                               auth=("ann", "pw")),
     "/user-agent": Case("/user-agent", 200,
                         lambda r: r.json()["user-agent"].startswith("python-httpx")),
     "/response-headers": Case("/response-headers?x-test=yes", 200,
@@ -149,6 +173,9 @@ CASES: dict[str, Case] = {
     "/digest-auth/{qop}/{user}/{passwd}/{algorithm}": Case(
         "/digest-auth/auth/ann/s3cret/SHA-256", 200, _json_has(authenticated=True), "POST",
         b"body", auth=httpx.DigestAuth("ann", "s3cret")),
+    "/digest-auth/{qop}/{user}/{passwd}/{algorithm}/{stale_after}": Case(
+        "/digest-auth/auth/ann/s3cret/MD5/never", 200, _json_has(authenticated=True),
+        auth=httpx.DigestAuth("ann", "s3cret")),
     "/faults/close-mid-body": Case("/faults/close-mid-body", 0),  # checked separately
     "/faults/bad-gzip": Case("/faults/bad-gzip", 0),
     "/faults/short-body": Case("/faults/short-body", 0),
