@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conformance.helpers import TIMEOUT, run
+from conformance.helpers import run
 
 PROTOCOLS = {"http1": "", "http2": "h2-"}  # claim suffix -> fault-name prefix
 
@@ -23,8 +23,8 @@ def client(hx, server):
     from server.wire import client_ssl_context
 
     if server.tls:
-        return hx.Client(http2=True, verify=client_ssl_context(), timeout=TIMEOUT)
-    return hx.Client(timeout=TIMEOUT)
+        return hx.Client(http2=True, verify=client_ssl_context())
+    return hx.Client()
 
 
 def fails_then_recovers(hx, wire_server, fault, observe, **kwargs):
@@ -90,8 +90,7 @@ def on_both(fault, claim):
     pytest.param("chunked-truncated", marks=pytest.mark.claim("faults.chunked-truncated")),
 ])
 def test_malformed_response(hx, wire_server, observe, fault):
-    error, next_request, _ = fails_then_recovers(hx, wire_server, fault, observe,
-                                                 timeout=hx.Timeout(TIMEOUT, read=3.0))
+    error, next_request, _ = fails_then_recovers(hx, wire_server, fault, observe)
     assert isinstance(error, hx.RemoteProtocolError)
     assert next_request == (200, "ok")
 
@@ -171,7 +170,7 @@ def test_never_answers(hx, wire_server, observe, proto):
     started = time.monotonic()
     error, next_request, _ = fails_then_recovers(
         hx, wire_server, PROTOCOLS[proto] + "never-answer", observe,
-        timeout=hx.Timeout(TIMEOUT, read=0.5))
+        timeout=hx.Timeout(5.0, read=0.5))
     assert isinstance(error, hx.ReadTimeout)
     assert time.monotonic() - started < 5
     assert next_request == (200, "ok")
@@ -181,7 +180,7 @@ def test_never_answers(hx, wire_server, observe, proto):
 def test_one_byte_per_second(hx, wire_server, observe, proto):
     error, next_request, _ = fails_then_recovers(
         hx, wire_server, PROTOCOLS[proto] + "trickle", observe,
-        timeout=hx.Timeout(TIMEOUT, read=0.5))
+        timeout=hx.Timeout(5.0, read=0.5))
     assert isinstance(error, hx.ReadTimeout)
     assert next_request == (200, "ok")
 
@@ -203,8 +202,7 @@ def concurrent_gets(hx, server, paths):
     from server.wire import client_ssl_context
 
     async def main():
-        async with hx.AsyncClient(http2=True, verify=client_ssl_context(),
-                                  timeout=TIMEOUT) as c:
+        async with hx.AsyncClient(http2=True, verify=client_ssl_context()) as c:
             return await asyncio.gather(*(c.get(server.url + p) for p in paths),
                                         return_exceptions=True)
 
@@ -250,7 +248,7 @@ def test_window_held_at_zero(hx, wire_server, observe):
     server = wire_server("h2-window-zero")
     with client(hx, server) as c, pytest.raises(Exception) as failed:
         c.post(server.url + "/", content=b"z" * 100,
-               timeout=hx.Timeout(TIMEOUT, read=5.0, write=0.5))
+               timeout=hx.Timeout(5.0, write=0.5))
     observe(type(failed.value).__name__)
     assert isinstance(failed.value, hx.WriteTimeout)
 
