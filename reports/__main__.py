@@ -52,6 +52,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
                                  f"{PINNED_TARGET})")
         parser.add_argument("--screenshot", action="store_true",
                             help="also save screenshot.png of index.html (headless chromium)")
+        parser.add_argument("--baseline", action="append", type=Path, default=[],
+                            metavar="DIR", help="results root of the baseline run (repeat for "
+                            "CI artifacts): summary.md then says what changed since it")
+        parser.add_argument("--report-url", default="index.html", metavar="URL",
+                            help="where summary.md's links point (default: index.html beside "
+                                 "it; a hosted copy's URL for a PR comment)")
     elif command == "compare":
         from reports.compare import DEFAULT_ALPHA, DEFAULT_MIN_EFFECT
 
@@ -143,7 +149,8 @@ def run_report(args: argparse.Namespace) -> int:
     from reports.build import write_report
     from reports.terminal import interactive, print_frame
 
-    path, tables = write_report(args.results, args.run, args.pinned, args.screenshot)
+    path, tables = write_report(args.results, args.run, args.pinned, args.screenshot,
+                                args.baseline, args.report_url)
     if interactive():
         if not tables.summary.empty:
             print_frame(tables.summary.drop(columns=["not_installed_reason"]),
