@@ -20,8 +20,10 @@ from reports.matrix import claim_differences, run_claims
 
 # compare verdicts that count against a run ("missing": a benchmark the candidate lost)
 FAILING_VERDICTS = ("regression", "missing")
-# Work counts gate; timings inform (the bench's rule). A compare row gates when it says so
-# (a boolean "gates" column) or its "kind" is a count; a table with neither is all timings.
+# Which compare rows fail the verdict follows compare's own exit status: a row gates when
+# compare says so (a boolean "gates" column) or, if it tells kinds apart, when its "kind"
+# is a count (work counts gate, timings inform); a table with neither gates on every row,
+# as compare's exit status does.
 COUNT_KINDS = ("count", "counts")
 
 
@@ -37,12 +39,12 @@ class BaselineComparison:
 
     @property
     def regressions(self) -> pd.DataFrame:
-        """Regressions that fail the verdict: on gating (count) rows."""
+        """Regressions that fail the verdict (gating rows)."""
         return self._worse(gating=True)
 
     @property
     def timing_regressions(self) -> pd.DataFrame:
-        """Regressions reported but not failing: timings on a shared machine."""
+        """Regressions reported but not failing (rows compare marks as informative)."""
         return self._worse(gating=False)
 
     def _worse(self, gating: bool) -> pd.DataFrame:
@@ -54,7 +56,7 @@ class BaselineComparison:
         elif "kind" in table.columns:
             gates = table["kind"].isin(COUNT_KINDS)
         else:
-            gates = pd.Series(False, index=table.index)
+            gates = pd.Series(True, index=table.index)
         return table[table["verdict"].isin(FAILING_VERDICTS) & (gates == gating)]
 
 

@@ -13,7 +13,6 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only, never a window; must precede pyplot
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from reports.load import target_key

@@ -64,7 +64,7 @@ def verdict_line(tables: ReportTables, comparison: BaselineComparison | None) ->
     regressions = len(comparison.regressions) if comparison is not None else 0
     failures = []
     if regressions:
-        failures.append(plural(regressions, "count regression"))
+        failures.append(plural(regressions, "benchmark regression"))
     if pinned_unexpected:
         failures.append(plural(pinned_unexpected, "unexpected conformance outcome") +
                         f" on {tables.pinned}")
@@ -72,8 +72,8 @@ def verdict_line(tables: ReportTables, comparison: BaselineComparison | None) ->
         " (no baseline given: conformance checked against the expectations files only)"
     if failures:
         return f"**httpx-harness: ❌ {', '.join(failures)}**: run `{tables.run.name}`{against}"
-    return (f"**httpx-harness: ✅ pass**: no count regression, no unexpected conformance outcome "
-            f"on {tables.pinned}: run `{tables.run.name}`{against}")
+    return (f"**httpx-harness: ✅ pass**: no benchmark regression, no unexpected conformance "
+            f"outcome on {tables.pinned}: run `{tables.run.name}`{against}")
 
 
 def news_line(tables: ReportTables, comparison: BaselineComparison | None) -> str:
@@ -90,7 +90,7 @@ def news_line(tables: ReportTables, comparison: BaselineComparison | None) -> st
             notes.append(f"{target}: {plural(int(count), 'claim')} changed since baseline")
         timing = len(comparison.timing_regressions)
         if timing:
-            notes.append(plural(timing, "timing regression") + " (timings inform; counts gate)")
+            notes.append(plural(timing, "informative regression") + " (not gating)")
         improvements = (comparison.benchmarks["verdict"] == "improvement").sum() \
             if not comparison.benchmarks.empty else 0
         if improvements:
