@@ -95,8 +95,10 @@ def news_line(tables: ReportTables, comparison: BaselineComparison | None) -> st
             if not comparison.benchmarks.empty else 0
         if improvements:
             notes.append(plural(int(improvements), "benchmark improvement"))
-    return ("Informs (does not fail): " + "; ".join(notes) + ".") if notes else \
-        "Nothing else changed."
+    if notes:
+        return "Informs (does not fail): " + "; ".join(notes) + "."
+    since = " since the baseline" if comparison is not None else ""
+    return f"Informs: nothing (no claim changed outcome{since}, no candidate surprised)."
 
 
 def render(tables: ReportTables, report_path: str, comparison: BaselineComparison | None = None,
