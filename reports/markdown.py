@@ -2,8 +2,8 @@
 
 The first line is the verdict; then only what needs a reviewer's eyes: unexpected
 conformance outcomes, what changed since the baseline run (when one is given), benchmark
-verdicts that are not "unchanged", failed installs. Counts per target and the headline
-ratios sit in collapsed <details> blocks. Every section links into index.html. It stays
+verdicts that are not "unchanged", failed installs. Counts per target, missing APIs and
+the headline ratios sit in collapsed <details> blocks. Every section links into index.html. It stays
 under GitHub's comment limit (65,536 characters) by cutting tables, never by cutting
 the verdict.
 """
@@ -177,7 +177,7 @@ def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any)
 
 
 def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
-    """Collapsed blocks: counts per target, headline ratios."""
+    """Collapsed blocks: counts per target, missing APIs, headline ratios."""
     lines = []
     summary = tables.summary
     if not summary.empty:
@@ -188,6 +188,9 @@ def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
                   f"({plural(len(summary) - 1, 'target')} and requests)</summary>", "",
                   table(summary[columns]), f"{section('summary', 'In the report')}", "",
                   "</details>", ""]
+    if not tables.missing_api_summary.empty:
+        lines += ["<details><summary>Missing APIs (claims each one stopped)</summary>", "",
+                  table(tables.missing_api_summary), "", "</details>", ""]
     if not tables.headlines.empty:
         lines += ["<details><summary>Benchmark headlines "
                   f"({plural(len(tables.headlines), 'ratio')})</summary>", "",
