@@ -107,6 +107,7 @@ def test_every_environment_the_workflow_names_exists(tox_envs: set[str]) -> None
     assert "-e report" in text and "report" in tox_envs
 
 
+@pytest.mark.timeout(300)  # several tox -l
 def test_matrix_is_one_job_per_tox_environment(tox_envs: set[str]) -> None:
     default = set(tox_list()) - {"report"}
     jobs = matrix()
@@ -136,6 +137,7 @@ def test_newest_httpx_override_points_the_environment_elsewhere() -> None:
     assert settings["HARNESS_GATE"] == "0"  # a candidate informs, never fails the run
 
 
+@pytest.mark.timeout(600)  # six interpreter start-ups with pandas and scipy, on a busy machine
 def test_rehearsal_of_the_report_job(tmp_path: Path) -> None:
     """Three job directories -> one merged report, a store with two runs, a gate verdict.
 
