@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from reports_helpers import REPO
+from reports_helpers import NEW_RUN, REPO, copy_results, run_main, tree
 
 sys.path.insert(0, str(REPO / "tests" / "data"))
 sys.path.insert(0, str(REPO / ".github"))
@@ -251,3 +251,17 @@ def test_summary_says_only_what_changed_since_the_baseline(tmp_path: Path,
     rows = [line for line in section[1].splitlines() if line.startswith("| httpx")]
     assert len(rows) == 1 and "base-url.trailing-slash" in rows[0]
     assert 'id="conformance-matrix"' in (report / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["missing", "only-this-run"])
+def test_a_bad_baseline_is_one_line_and_writes_nothing(case: str, tmp_path: Path) -> None:
+    root = copy_results(tmp_path)
+    baseline = tmp_path / "baseline"
+    if case == "only-this-run":  # a baseline root holding nothing but the run itself
+        shutil.copytree(root / NEW_RUN, baseline / NEW_RUN)
+    before = tree(root)
+    done = run_main("--results", root, "--run", NEW_RUN, "--baseline", baseline)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("reports: error: "), done.stderr
+    assert tree(root) == before
