@@ -126,7 +126,7 @@ def suite_jobs(clone: Path, directory: Path, run_id: str, jobs: list[str],
         results = directory / entry["artifact"]
         code, _ = run_step(f"tox -e {name}", script,
                            {**env, **step_env, "HARNESS_RUN": f"gh-{run_id}",
-                            "HARNESS_RESULTS": str(results)}, clone, directory / "out")
+                            "HARNESS_RESULTS": str(results)}, clone, clone.parent / "out")
         if code != 0:
             raise SystemExit(f"rehearse_ci: suite job {name} failed ({code})")
 
