@@ -204,6 +204,10 @@ def collect(workdir: Path, clone: Path, context: dict[str, str], codes: dict[str
              "harness-history"], capture_output=True, text=True, timeout=60).stdout.split(),
         "step_summary_chars": len(step_summary.read_text(encoding="utf-8"))
         if step_summary.exists() else 0,
+        # tox's own lines ("report: exit 1 ...") must stay out of what reviewers read
+        "tox_lines_in_summary": [line for line in step_summary.read_text(encoding="utf-8")
+                                 .splitlines() if re.match(r"\s*report: ", line)]
+        if step_summary.exists() else [],
     }
 
 

@@ -154,6 +154,7 @@ def test_rehearsal_of_the_report_job(tmp_path: Path) -> None:
                                       (rehearse_ci.CANDIDATE_RUN, "regression")]
     assert result["history_branch_files"] == ["history.png", "store/history.csv"]
     assert 0 < result["step_summary_chars"] < markdown.COMMENT_LIMIT
+    assert result["tox_lines_in_summary"] == []
 
 
 TEN_TARGETS = ["httpx-0.23.3", "httpx-0.24.1", "httpx-0.25.2", "httpx-0.26.0", "httpx-0.27.2",
