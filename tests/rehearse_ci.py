@@ -152,33 +152,42 @@ def rehearse(workdir: Path, real: bool = False, slower: float = 1.0,
     env.update({"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_SHA": "0" * 40,
                 "GITHUB_RUN_ID": CANDIDATE_ID})
 
-    # The baseline run's own history step added it to the store before this run.
-    history_step = step(flow["jobs"]["report"], "History store")
-    context.update({"steps.gate.outputs.verdict": "", "github.run_id": BASELINE_ID})
-    base_env = {**env, "HARNESS_RUN": BASELINE_RUN, "GITHUB_SHA": "1" * 40,
-                **{k: fill(v, context) for k, v in history_step.get("env", {}).items()}}
-    shutil.move(artifacts, clone / "candidate-artifacts")
-    shutil.copytree(baseline, artifacts)
-    base_code, _ = run_step("History store (the baseline's run)", history_step["run"],
-                            base_env, clone, workdir / "out")
-    shutil.rmtree(artifacts)
-    shutil.move(clone / "candidate-artifacts", artifacts)
-    subprocess.run(["git", "-C", str(clone), "worktree", "remove", "--force", "history"],
-                   capture_output=True, timeout=60)
-
-    context.update({"github.run_id": CANDIDATE_ID, "steps.baseline.outputs.found": "true",
+    context.update({"steps.baseline.outputs.found": "true",
                     "steps.baseline.outputs.run": BASELINE_RUN})
     codes: dict[str, int] = {}
+    base_code = -1
     for prefix in REPORT_STEPS:
         current = step(flow["jobs"]["report"], prefix)
+        if prefix == "History store":
+            # The baseline's own run appended it to the store before this run did.
+            base_code = baseline_history(current, clone, env, context, workdir)
         step_env = {k: fill(v, context) for k, v in current.get("env", {}).items()}
         code, outputs = run_step(current["name"], current["run"], {**env, **step_env}, clone,
                                  workdir / "out")
         codes[prefix] = code
-        step_id = current.get("id")
         for key, value in outputs.items():
-            context[f"steps.{step_id}.outputs.{key}"] = value
+            context[f"steps.{current.get('id')}.outputs.{key}"] = value
     return collect(workdir, clone, context, codes, base_code)
+
+
+def baseline_history(history_step: dict[str, Any], clone: Path, env: dict[str, str],
+                     context: dict[str, str], workdir: Path) -> int:
+    """The history step as the baseline's run ran it: its artifacts, its run id, no gate."""
+    artifacts, aside = clone / "artifacts", clone / "candidate-artifacts"
+    shutil.move(artifacts, aside)
+    shutil.copytree(clone / "baseline", artifacts)
+    step_env = {k: fill(v, {**context, "steps.gate.outputs.verdict": ""})
+                for k, v in history_step.get("env", {}).items()}
+    try:
+        code, _ = run_step("History store (the baseline's run)", history_step["run"],
+                           {**env, **step_env, "HARNESS_RUN": BASELINE_RUN,
+                            "GITHUB_SHA": "1" * 40}, clone, workdir / "out")
+    finally:
+        shutil.rmtree(artifacts)
+        shutil.move(aside, artifacts)
+        subprocess.run(["git", "-C", str(clone), "worktree", "remove", "--force", "history"],
+                       capture_output=True, timeout=60)
+    return code
 
 
 def collect(workdir: Path, clone: Path, context: dict[str, str], codes: dict[str, int],
