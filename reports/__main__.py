@@ -1,4 +1,4 @@
-"""Command line: ``python -m reports [report|compare|upgrade] ...``.
+"""Command line: ``python -m reports [report|compare|upgrade|history] ...``.
 
 Exit status: 0 done; 1 ``compare`` found a regression; 2 bad input (one line on stderr
 naming the file and the problem, and nothing written); 3 ``--screenshot`` could not run
@@ -17,7 +17,7 @@ from reports.browser import BrowserError
 from reports.errors import InputError
 from reports.matrix import PINNED_TARGET
 
-COMMANDS = ("report", "compare", "upgrade")
+COMMANDS = ("report", "compare", "upgrade", "history")
 
 
 class UsageError(Exception):
@@ -52,6 +52,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
                                  f"{PINNED_TARGET})")
         parser.add_argument("--screenshot", action="store_true",
                             help="also save screenshot.png of index.html (headless chromium)")
+        parser.add_argument("--baseline", action="append", type=Path, default=[],
+                            metavar="DIR", help="results root of the baseline run (repeat for "
+                            "CI artifacts): summary.md then says what changed since it")
+        parser.add_argument("--report-url", default="index.html", metavar="URL",
+                            help="where summary.md's links point (default: index.html beside "
+                                 "it; a hosted copy's URL for a PR comment)")
     elif command == "compare":
         from reports.compare import DEFAULT_ALPHA, DEFAULT_MIN_EFFECT
 
@@ -71,6 +77,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
                             help="significance level of the one-sided test (default 0.01)")
         parser.add_argument("--markdown", action="store_true", help="print Markdown")
+    elif command == "history":
+        add_history_arguments(parser, rest)
     else:
         parser.description = ("What changes FROM -> TO: claims whose outcome or observed "
                               "value differs, and every wire-snapshot case that differs; "
@@ -92,11 +100,63 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+def add_history_arguments(parser: argparse.ArgumentParser, rest: list[str]) -> None:
+    """``history add RESULTS_DIR... --store DIR`` or ``history --store DIR``."""
+    adding = rest[:1] == ["add"]
+    if adding:
+        del rest[0]
+        parser.prog += " add"
+        parser.description = ("Append one run's headlines, counts and conformance counts to "
+                              "the append-only store DIR/history.csv (a run already there "
+                              "is not added again).")
+        parser.add_argument("results", type=Path, nargs="+", metavar="RESULTS_DIR",
+                            help="results root(s) holding the run (CI: one per job)")
+        parser.add_argument("--run", help="the run to add (default: the newest)")
+        parser.add_argument("--commit", help="the commit it measured (default: $GITHUB_SHA, "
+                                             "else the one its bench.json recorded, else git)")
+        parser.add_argument("--gate", choices=["pass", "regression"], default="",
+                            help="the regression gate's verdict on this run, if it ran")
+    else:
+        parser.description = ("Plot every headline and count in the store over time (median "
+                              "and quartiles per run; red dashes where the gate fired). "
+                              "'history add RESULTS_DIR --store DIR' appends a run.")
+        parser.add_argument("--output", type=Path, metavar="PNG",
+                            help="where to write the plot (default: DIR/history.png)")
+    parser.add_argument("--store", type=Path, required=True, metavar="DIR",
+                        help="the history store: a directory holding history.csv")
+    parser.set_defaults(history_action="add" if adding else "plot")
+
+
+def run_history(args: argparse.Namespace) -> int:
+    from reports import history
+
+    if args.history_action == "add":
+        name, added = history.add(args.results, args.store, args.run, args.commit, args.gate)
+        if added:
+            print(f"history: run {name}: {added} rows added to {history.store_path(args.store)}")
+        else:
+            print(f"history: run {name} is already in {history.store_path(args.store)}; "
+                  "nothing added")
+        return 0
+    from reports.history_plot import history_figure, latest_table
+    from reports.terminal import print_frame
+
+    frame = history.read(args.store)
+    output = args.output or args.store / "history.png"
+    if output.parent and not output.parent.is_dir():
+        raise InputError(output.parent, "no such directory for the plot")
+    path = history_figure(frame, output)
+    print_frame(latest_table(frame), f"History: {frame['run'].nunique()} runs")
+    print(f"history: {path}" if path else "history: no headlines or counts to plot")
+    return 0
+
+
 def run_report(args: argparse.Namespace) -> int:
     from reports.build import write_report
     from reports.terminal import interactive, print_frame
 
-    path, tables = write_report(args.results, args.run, args.pinned, args.screenshot)
+    path, tables = write_report(args.results, args.run, args.pinned, args.screenshot,
+                                args.baseline, args.report_url)
     if interactive():
         if not tables.summary.empty:
             print_frame(tables.summary.drop(columns=["not_installed_reason"]),
@@ -163,7 +223,8 @@ def run_upgrade(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
-        handler = {"report": run_report, "compare": run_compare, "upgrade": run_upgrade}
+        handler = {"report": run_report, "compare": run_compare, "upgrade": run_upgrade,
+                   "history": run_history}
         return handler[args.command](args)
     except (InputError, UsageError) as error:
         print(f"reports: error: {error}", file=sys.stderr)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reports import browser, html, markdown, plots
+from reports.baseline import compare_runs, load_baseline
 from reports.errors import InputError
 from reports.load import Run, load_results
 from reports.output import staged_directory
@@ -24,14 +25,19 @@ def choose_run(runs: dict[str, Run], wanted: str | None) -> str:
 
 
 def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
-                 take_screenshot: bool = False) -> tuple[Path, ReportTables]:
+                 take_screenshot: bool = False, baseline: Sequence[Path] = (),
+                 report_url: str = "index.html") -> tuple[Path, ReportTables]:
     """Read everything, then write ``<first root>/<run>/report/``; return its path and tables.
 
-    With ``take_screenshot``, headless chromium renders index.html to screenshot.png.
+    With ``take_screenshot``, headless chromium renders index.html to screenshot.png. With
+    ``baseline`` roots, summary.md says what changed since the newest run under them;
+    ``report_url`` is where summary.md's links point (index.html beside it by default).
     """
     runs = load_results(roots)
     name = choose_run(runs, run_name)
     tables = build_tables(runs, name, pinned)
+    comparison = (compare_runs(load_baseline(baseline, name), runs[name]) if baseline
+                  else None)
     final = roots[0] / name / "report"
     with staged_directory(final) as staging:
         tables.plots = {
@@ -46,7 +52,8 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
         generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         (staging / "index.html").write_text(html.render(tables, generated), encoding="utf-8")
         (staging / "summary.md").write_text(
-            markdown.render(tables, str(final / "index.html")), encoding="utf-8")
+            markdown.render(tables, str(final / "index.html"), comparison, report_url),
+            encoding="utf-8")
         if take_screenshot:
             browser.screenshot(staging / "index.html", staging / "screenshot.png")
     # The plots now live in the final directory.

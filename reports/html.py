@@ -118,15 +118,15 @@ def render(tables: ReportTables, generated: str) -> str:
         f'<p class="note">Generated {html.escape(generated)}. Targets: '
         f"{html.escape(environment)}. Pinned target: {html.escape(pinned)}. "
         "Every table is also a CSV file next to this page.</p>",
-        "<h2>Conformance summary</h2>",
+        '<h2 id="conformance-summary">Conformance summary</h2>',
         frame_html(tables.summary), f'<p class="note">{link("conformance-summary.csv")}</p>',
-        "<h2>Conformance matrix</h2>",
+        '<h2 id="conformance-matrix">Conformance matrix</h2>',
         '<p class="note">Hover a cell for the observed value and message; a claim name for '
         "its sentence and source. <b>!</b> marks an outcome its expectations file did not "
         f"expect. Observed values: {link('conformance-observed.csv')}, every field: "
         f"{link('conformance-claims.csv')}.</p>",
         matrix_html(tables),
-        f"<h2>Changes from {html.escape(pinned)}</h2>",
+        f'<h2 id="changes">Changes from {html.escape(pinned)}</h2>',
         '<p class="note">Claims whose outcome or observed value differs from the pinned '
         f"target. {link(f'changes-from-{pinned}.csv')}</p>",
         frame_html(tables.changes.drop(columns=["before_message", "after_message"],
@@ -136,7 +136,7 @@ def render(tables: ReportTables, generated: str) -> str:
         "exist there. One row per distinct message, with how many claims it stopped; every "
         f"claim: {link('missing-apis.csv')}</p>",
         frame_html(tables.missing_api_summary),
-        "<h2>Benchmark headlines</h2>",
+        '<h2 id="headlines">Benchmark headlines</h2>',
         '<p class="note">Ratios taken within one run, beside their ideal and the floor '
         "measured by a raw-socket client on the same server. of_ideal = ratio / ideal. "
         f"{link('headlines.csv')}</p>",
@@ -146,12 +146,12 @@ def render(tables: ReportTables, generated: str) -> str:
         image_html(plots.get("fanout"), "speedup against N for gather"),
         "<h2>Streaming memory</h2>",
         image_html(plots.get("memory"), "memory against body size"),
-        "<h2>Benchmarks</h2>",
+        '<h2 id="benchmarks">Benchmarks</h2>',
         '<p class="note">Median and IQR in seconds per round; cv = coefficient of variation; '
         f"server_bound marks a result whose server was the bottleneck. "
         f"{link('benchmarks.csv')}</p>",
         frame_html(tables.benchmarks),
-        "<h2>History</h2>",
+        '<h2 id="history">History</h2>',
         f'<p class="note">Median per benchmark across every run. {link("history.csv")}</p>',
         image_html(plots.get("history"), "headline ratios across runs"),
         frame_html(tables.history, index=True),

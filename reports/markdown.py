@@ -1,4 +1,12 @@
-"""summary.md: a short Markdown summary for a CI job summary or a pull-request comment."""
+"""summary.md: a short Markdown summary for a CI job summary or a pull-request comment.
+
+The first line is the verdict; then only what needs a reviewer's eyes: unexpected
+conformance outcomes, what changed since the baseline run (when one is given), benchmark
+verdicts that are not "unchanged", failed installs. Counts per target, missing APIs and
+the headline ratios sit in collapsed <details> blocks. Every section links into index.html. It stays
+under GitHub's comment limit (65,536 characters) by cutting tables, never by cutting
+the verdict.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,17 @@ from typing import Any
 
 import pandas as pd
 
+from reports.baseline import BaselineComparison
 from reports.tables import ReportTables
 
 MAX_ROWS = 30  # per table: a PR comment is limited in size, the CSVs have everything
 MAX_CELL = 160  # characters; assertion messages can run long
+COMMENT_LIMIT = 65_536  # GitHub's limit for a comment body, in characters
+SIZE_BUDGET = 60_000  # what summary.md aims to stay under, leaving room for a header
+# Section anchors in index.html (reports/html.py gives its headings these ids).
+ANCHORS = {"summary": "conformance-summary", "matrix": "conformance-matrix",
+           "changes": "changes", "headlines": "headlines", "benchmarks": "benchmarks",
+           "history": "history"}
 
 
 def text(value: object) -> str:
@@ -37,36 +52,153 @@ def markdown_table(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(tables: ReportTables, report_path: str) -> str:
-    summary = tables.summary
-    sections = [f"## httpx-harness: run `{tables.run.name}`\n"]
-    if not summary.empty:
-        columns = ["target", "claims", "holds", "broken", "missing-api", "setup-failed",
-                   "not-installed", "unexpected", "changed_from_pinned"]
-        sections += ["### Conformance\n", markdown_table(summary[columns])]
-        unexpected = tables.claims[tables.claims["unexpected"]]
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def verdict_line(tables: ReportTables, comparison: BaselineComparison | None) -> str:
+    """Line 1: pass, or what fails (regressions, unexpected outcomes on the pinned target)."""
+    claims = tables.claims
+    pinned_unexpected = int(claims.loc[claims["target"] == tables.pinned, "unexpected"].sum()
+                            if not claims.empty else 0)
+    regressions = len(comparison.regressions) if comparison is not None else 0
+    failures = []
+    if regressions:
+        failures.append(plural(regressions, "benchmark regression"))
+    if pinned_unexpected:
+        failures.append(plural(pinned_unexpected, "unexpected conformance outcome") +
+                        f" on {tables.pinned}")
+    against = f" against baseline `{comparison.run}`" if comparison is not None else \
+        " (no baseline given: conformance checked against the expectations files only)"
+    if failures:
+        return f"**httpx-harness: ❌ {', '.join(failures)}**: run `{tables.run.name}`{against}"
+    return (f"**httpx-harness: ✅ pass**: no benchmark regression, no unexpected conformance "
+            f"outcome on {tables.pinned}: run `{tables.run.name}`{against}")
+
+
+def news_line(tables: ReportTables, comparison: BaselineComparison | None) -> str:
+    """Line 2: what informs without failing (candidates' surprises, changes since baseline)."""
+    claims = tables.claims
+    notes = []
+    if not claims.empty:
+        unexpected = claims[claims["unexpected"] & (claims["target"] != tables.pinned)]
+        for target, count in unexpected.groupby("target", sort=False).size().items():
+            notes.append(f"{target}: {plural(int(count), 'unexpected outcome')}")
+    if comparison is not None:
+        changed = comparison.conformance
+        for target, count in changed.groupby("target", sort=False).size().items():
+            notes.append(f"{target}: {plural(int(count), 'claim')} changed since baseline")
+        timing = len(comparison.timing_regressions)
+        if timing:
+            notes.append(plural(timing, "informative regression") + " (not gating)")
+        improvements = (comparison.benchmarks["verdict"] == "improvement").sum() \
+            if not comparison.benchmarks.empty else 0
+        if improvements:
+            notes.append(plural(int(improvements), "benchmark improvement"))
+    if notes:
+        return "Informs (does not fail): " + "; ".join(notes) + "."
+    since = " since the baseline" if comparison is not None else ""
+    return f"Informs: nothing (no claim changed outcome{since}, no candidate surprised)."
+
+
+def render(tables: ReportTables, report_path: str, comparison: BaselineComparison | None = None,
+           report_url: str = "index.html") -> str:
+    """summary.md; tables are cut further if the text would not fit in a PR comment."""
+    for max_rows in (MAX_ROWS, 10, 3, 0):
+        shown = _render(tables, report_path, comparison, report_url, max_rows)
+        if len(shown) <= SIZE_BUDGET:
+            return shown
+    return shown[:SIZE_BUDGET]  # unreachable with the tables above; a guard all the same
+
+
+def _render(tables: ReportTables, report_path: str, comparison: BaselineComparison | None,
+            report_url: str, max_rows: int) -> str:
+    def section(key: str, title: str) -> str:
+        return f"[{title}]({report_url}#{ANCHORS[key]})"
+
+    def table(frame: pd.DataFrame) -> str:
+        return markdown_table(frame, max_rows=max_rows) if max_rows else (
+            f"_{plural(len(frame), 'row')}: see the report._\n")
+
+    claims, summary = tables.claims, tables.summary
+    lines = [verdict_line(tables, comparison), "", news_line(tables, comparison), ""]
+    if not claims.empty:
+        unexpected = claims[claims["unexpected"]]
         if not unexpected.empty:
-            sections += ["**Unexpected outcomes** (not what the target's expectations file "
-                         "says):\n",
-                         markdown_table(unexpected[["target", "claim", "expected", "outcome",
-                                                    "requests_outcome", "message"]])]
-        if not tables.missing_api_summary.empty:
-            sections += ["**Missing APIs** (claims each one stopped):\n",
-                         markdown_table(tables.missing_api_summary)]
-        failed = summary[summary["not_installed_reason"] != ""]
-        sections += [f"- **{row.target}** not installed: {row.not_installed_reason}"
-                     for row in failed.itertuples()] + [""]
-    if not tables.changes.empty:
-        shown = tables.changes[["target", "claim", "change", "before_outcome",
-                                "after_outcome", "before_observed", "after_observed"]]
-        sections += [f"### Changes from {tables.pinned}\n", markdown_table(shown)]
+            lines += [f"### Unexpected conformance outcomes ({section('matrix', 'matrix')})",
+                      "", "Not what the target's expectations file says:", "",
+                      table(unexpected[["target", "claim", "expected", "outcome",
+                                        "requests_outcome", "message"]])]
+        failed = summary[summary["not_installed_reason"] != ""] if not summary.empty else []
+        lines += [f"- **{row.target}** not installed: {text(row.not_installed_reason)}"
+                  for row in getattr(failed, "itertuples", list)()]
+    if comparison is not None:
+        lines += _baseline_sections(comparison, section, table)
+    lines += _details(tables, section, table)
+    lines += ["", f"Full report: {section('summary', 'index.html')} "
+                  f"(matrix: {section('matrix', 'conformance')}, "
+                  f"{section('headlines', 'benchmark headlines')}, "
+                  f"{section('history', 'history')}); written to `{report_path}`.", ""]
+    return "\n".join(lines)
+
+
+def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any) -> list[str]:
+    lines = []
+    changed = comparison.conformance
+    if not changed.empty:
+        lines += [f"### Conformance changes since `{comparison.run}` "
+                  f"({section('matrix', 'matrix')})", "",
+                  table(changed[["target", "claim", "before_outcome", "after_outcome",
+                                 "before_observed", "after_observed"]])]
+    if comparison.observed_only:
+        lines.append(f"- {plural(comparison.observed_only, 'claim')} kept its outcome with a "
+                     "different observed value (`python -m reports upgrade` lists them).")
+    if comparison.new_targets:
+        lines.append(f"- New targets: {', '.join(comparison.new_targets)}.")
+    if comparison.gone_targets:
+        lines.append(f"- Targets in the baseline but not in this run: "
+                     f"{', '.join(comparison.gone_targets)}.")
+    benchmarks = comparison.benchmarks
+    if not benchmarks.empty:
+        moved = benchmarks[benchmarks["verdict"] != "unchanged"]
+        still = len(benchmarks) - len(moved)
+        lines += ["", f"### Benchmarks against `{comparison.run}` "
+                      f"({section('headlines', 'headlines')})", ""]
+        if not moved.empty:
+            shown = moved.assign(change=moved["change"].map(
+                lambda x: "" if pd.isna(x) else f"{x:+.1%}"))
+            columns = [c for c in ("target", "kind", "benchmark", "change", "better", "verdict")
+                       if c in shown.columns]
+            lines.append(table(shown[columns]))
+        lines.append(f"{plural(still, 'benchmark')} unchanged (`python -m reports compare`'s "
+                     "default rule; the workflow's gate step decides pass or fail).")
+    lines += [f"- {text(note)}" for note in comparison.benchmark_notes]
+    return [*lines, ""]
+
+
+def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
+    """Collapsed blocks: counts per target, missing APIs, headline ratios."""
+    lines = []
+    summary = tables.summary
+    if not summary.empty:
+        columns = [c for c in ("target", "claims", "holds", "broken", "missing-api",
+                               "setup-failed", "not-installed", "harness-error", "unexpected",
+                               "changed_from_pinned") if c in summary.columns]
+        lines += ["<details><summary>Conformance per target "
+                  f"({plural(len(summary) - 1, 'target')} and requests)</summary>", "",
+                  table(summary[columns]), f"{section('summary', 'In the report')}", "",
+                  "</details>", ""]
+    if not tables.missing_api_summary.empty:
+        lines += ["<details><summary>Missing APIs (claims each one stopped)</summary>", "",
+                  table(tables.missing_api_summary), "", "</details>", ""]
     if not tables.headlines.empty:
-        sections += ["### Benchmark headlines\n",
-                     markdown_table(tables.headlines[["target", "headline", "ratio_median",
-                                                      "ratio_q1", "ratio_q3", "ideal",
-                                                      "floor", "unit", "server_bound"]])]
-    sections.append(f"Full report: `{report_path}`\n")
-    return "\n".join(sections)
+        lines += ["<details><summary>Benchmark headlines "
+                  f"({plural(len(tables.headlines), 'ratio')})</summary>", "",
+                  table(tables.headlines[["target", "headline", "ratio_median", "ratio_q1",
+                                          "ratio_q3", "ideal", "floor", "unit",
+                                          "server_bound"]]),
+                  f"{section('headlines', 'In the report')}", "", "</details>", ""]
+    return lines
 
 
 # --- the upgrade view ---------------------------------------------------------------------
