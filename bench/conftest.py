@@ -37,6 +37,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bench-engine", default="granian", choices=("granian", "hypercorn"),
                     help="ASGI server for the benchmarks (default: granian, which leaves "
                          "the client the bottleneck)")
+    group.addoption("--no-counts", action="store_true", default=False,
+                    help="skip the work counts (callgrind and strace runs, test_counts.py)")
+    group.addoption("--count-tools", default="callgrind,strace",
+                    help="comma-separated tools for the work counts (default: both)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
