@@ -131,22 +131,22 @@ def streaming(how: str) -> Callable[[ModuleType, dict[str, str], ssl.SSLContext]
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("pooled-http", "Client.get, one pooled keep-alive connection, http",
-             1, 1000, 200, pooled("http")),
+             1, 500, 200, pooled("http")),
     Scenario("pooled-https", "Client.get, one pooled keep-alive connection, https (TLS)",
-             1, 1000, 200, pooled("https")),
+             1, 500, 200, pooled("https")),
     Scenario("oneoff-http", "httpx.get (default verify): new Client and connection per call, http",
-             1, 20, 4, one_off("http")),
+             1, 10, 4, one_off("http")),
     Scenario("oneoff-https", "httpx.get(verify=shared context): new Client and TLS "
-             "handshake per call", 1, 60, 15, one_off("https")),
+             "handshake per call", 1, 30, 15, one_off("https")),
     Scenario("async-serial", "AsyncClient.get awaited one after another, http",
-             1, 1000, 200, asynchronous("http", 1)),
+             1, 500, 200, asynchronous("http", 1)),
     Scenario("async-gathered", f"AsyncClient, {GATHER} gets gathered at once, http",
-             GATHER, 100, 20, asynchronous("http", GATHER), deterministic=False),
+             GATHER, 50, 20, asynchronous("http", GATHER), deterministic=False),
     Scenario("http2-streams", f"AsyncClient(http2=True), {GATHER} streams gathered on "
-             "one connection", GATHER, 100, 20, asynchronous("https", GATHER, http2=True)),
+             "one connection", GATHER, 50, 20, asynchronous("https", GATHER, http2=True)),
     Scenario("stream-iter_bytes", f"Client.stream + iter_bytes over a {STREAM_BODY >> 20} "
-             "MiB body, http", 1, 30, 8, streaming("iter_bytes")),
+             "MiB body, http", 1, 48, 24, streaming("iter_bytes")),
     Scenario("stream-read", f"Client.stream + read() of a {STREAM_BODY >> 20} MiB body, http",
-             1, 30, 8, streaming("read")),
+             1, 48, 24, streaming("read")),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}
