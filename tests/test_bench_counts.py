@@ -97,6 +97,9 @@ def test_a_count_run_repeats_within_a_tenth_of_a_percent(baselines: tuple[Path, 
     change = second["instructions_per_request"] / first["instructions_per_request"] - 1
     assert abs(change) < 0.001, f"{change:+.4%}"
     assert first["connections_per_request"] == second["connections_per_request"] == 0
+    # /stats byte counts: the same request and response every time, so exactly equal.
+    for key in ("bytes_sent_per_request", "bytes_received_per_request"):
+        assert first[key] == second[key] > 50
 
 
 def test_two_baseline_runs_compare_clean(baselines: tuple[Path, Path]) -> None:
