@@ -295,6 +295,10 @@ def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,
         return {(("" if by_name else t), n): (t, b) for (t, n), b in side.entries.items()}
 
     old_entries, new_entries = keyed(before), keyed(after)
+    if new_entries and old_entries and not old_entries.keys() & new_entries.keys():
+        # Both sides measured something, but nothing alike: the wrong files, not a run
+        # that lost all its benchmarks (an empty candidate is that: all missing, exit 1).
+        raise InputError(f"{baseline} vs {candidate}", "no benchmark in common")
     rows: list[dict[str, Any]] = []
     headlines = []
     for key in sorted(old_entries.keys() | new_entries.keys(),
