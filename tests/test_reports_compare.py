@@ -53,6 +53,15 @@ def test_instructions_gate_at_half_a_percent(factor: float, verdict: str) -> Non
     assert count_verdicts(counts(), new)["instructions/request"] == verdict
 
 
+def test_a_scenario_tolerance_widens_the_instructions_threshold() -> None:
+    old = counts(instructions_tolerance=0.02)
+    assert count_verdicts(old, counts(instructions_per_request=1_500_000.0 * 1.015,
+                                      instructions_tolerance=0.02))[
+        "instructions/request"] == "unchanged"
+    assert count_verdicts(old, counts(instructions_per_request=1_500_000.0 * 1.025))[
+        "instructions/request"] == "regression"
+
+
 def test_one_more_system_call_of_a_non_waiting_kind_is_a_regression() -> None:
     more = counts(syscalls_by_kind={"sendto": 1.0, "recvfrom": 1.0, "poll": 4.0,
                                     "getppid": 1.0})

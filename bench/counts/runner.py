@@ -38,6 +38,7 @@ class Counts:
     scenario: str
     description: str
     deterministic: bool = True
+    instructions_tolerance: float = 0.0
     requests: int | None = None
     instructions_per_request: float | None = None
     syscalls_per_request: float | None = None
@@ -91,7 +92,8 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
           progress: Callable[[str], None] = print) -> dict[str, Counts]:
     """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
     scenarios = [BY_NAME[n] for n in names]
-    results = {s.name: Counts(s.name, s.description, s.deterministic) for s in scenarios}
+    results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance)
+               for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
     environment = child_environment(env)
