@@ -151,8 +151,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              "one connection", GATHER, 50, 20, asynchronous("https", GATHER, http2=True)),
     Scenario("stream-iter_bytes", f"Client.stream + iter_bytes over a {STREAM_BODY >> 20} "
              "MiB body, http", 1, 48, 24, streaming("iter_bytes"),
-             instructions_tolerance=0.015),
+             instructions_tolerance=0.02),
     Scenario("stream-read", f"Client.stream + read() of a {STREAM_BODY >> 20} MiB body, http",
-             1, 48, 24, streaming("read"), instructions_tolerance=0.015),
+             1, 48, 24, streaming("read"), instructions_tolerance=0.02),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}
