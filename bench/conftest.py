@@ -12,6 +12,7 @@ import gc
 import importlib
 import os
 import ssl
+import subprocess
 from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
@@ -37,6 +38,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bench-engine", default="granian", choices=("granian", "hypercorn"),
                     help="ASGI server for the benchmarks (default: granian, which leaves "
                          "the client the bottleneck)")
+    group.addoption("--no-counts", action="store_true", default=False,
+                    help="skip the work counts (callgrind and strace runs, test_counts.py)")
+    group.addoption("--count-tools", default="callgrind,strace",
+                    help="comma-separated tools for the work counts (default: both)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,6 +55,7 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
     machine_info["harness"] = {
         **schema.environment(),
         "engine": config.getoption("--bench-engine"),
+        "harness_version": harness_version(),
         "quick": config.getoption("--quick"),
         "client_core": client_core,
         "server_core": server_core,
@@ -57,6 +63,19 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
                "policy": "collected before every batch, enabled while timing"},
         "server_bound_threshold": SERVER_BOUND_UTILISATION,
     }
+
+
+def harness_version() -> str:
+    """pyproject's version and, in a git checkout, the commit: compare warns when they differ."""
+    text = (schema.REPO_ROOT / "pyproject.toml").read_text()
+    version = next((line.split("=", 1)[1].strip().strip('"') for line in text.splitlines()
+                    if line.startswith("version")), "?")
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=schema.REPO_ROOT,
+                                capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return version
+    return f"{version}+{commit.stdout.strip()}" if commit.returncode == 0 else version
 
 
 @pytest.fixture(scope="session")

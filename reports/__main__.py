@@ -59,11 +59,15 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
                             help="where summary.md's links point (default: index.html beside "
                                  "it; a hosted copy's URL for a PR comment)")
     elif command == "compare":
-        from reports.compare import DEFAULT_ALPHA, DEFAULT_MIN_EFFECT
+        from reports.compare import (
+            DEFAULT_ALPHA,
+            DEFAULT_INSTRUCTIONS_THRESHOLD,
+            DEFAULT_MIN_EFFECT,
+            DEFAULT_SYSCALL_TOLERANCE,
+        )
 
-        parser.description = ("Compare benchmarks on raw samples; exit 1 on a regression "
-                              "(median worse by more than --min-effect AND one-sided "
-                              "Mann-Whitney U p < --alpha).")
+        parser.description = ("Compare two bench runs; exit 1 on a count regression or a "
+                              "missing benchmark (timings gate only with --gate-timings).")
         parser.add_argument("baseline", type=Path, nargs="?",
                             help="bench JSON file, target directory or run directory")
         parser.add_argument("candidate", type=Path, nargs="?",
@@ -72,10 +76,24 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
                             help="instead of BASELINE CANDIDATE: the newest run with "
                                  "benchmarks against the run before it")
         add_results_option(parser, run=False)
+        parser.add_argument("--instructions-threshold", type=float,
+                            default=DEFAULT_INSTRUCTIONS_THRESHOLD,
+                            help="instructions/request worse by more than this fail "
+                                 "(default 0.005 = 0.5%%)")
+        parser.add_argument("--syscall-tolerance", type=float,
+                            default=DEFAULT_SYSCALL_TOLERANCE,
+                            help="a non-waiting system call kind up by more than this per "
+                                 "request fails (default 0.5)")
         parser.add_argument("--min-effect", type=float, default=DEFAULT_MIN_EFFECT,
-                            help="smallest relative change that counts (default 0.05 = 5%%)")
+                            help="timings: smallest relative change of a headline ratio "
+                                 "that counts (default 0.05 = 5%%)")
         parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA,
-                            help="significance level of the one-sided test (default 0.01)")
+                            help="timings: significance level after Benjamini-Hochberg "
+                                 "(default 0.01)")
+        parser.add_argument("--gate-timings", action="store_true",
+                            help="a timing regression fails the run too (default: reported)")
+        parser.add_argument("--all", action="store_true",
+                            help="show unchanged rows too (default: only what changed)")
         parser.add_argument("--markdown", action="store_true", help="print Markdown")
     elif command == "history":
         add_history_arguments(parser, rest)
@@ -170,29 +188,34 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from reports.compare import compare, previous_and_newest
+    from reports.compare import Thresholds, compare, previous_and_newest
     from reports.markdown import markdown_table
     from reports.terminal import print_frame
 
     if args.previous:
         args.baseline, args.candidate = previous_and_newest(args.results)
-    table = compare(args.baseline, args.candidate, args.min_effect, args.alpha)
-    regressions = int((table["verdict"] == "regression").sum())
-    rule = (f"regression = median worse by > {args.min_effect:.0%} AND one-sided "
-            f"Mann-Whitney U p < {args.alpha:g}")
-    shown = table.assign(change=table["change"].map(lambda x: f"{x:+.1%}"))
+    limits = Thresholds(args.instructions_threshold, args.syscall_tolerance, args.min_effect,
+                        args.alpha)
+    result = compare(args.baseline, args.candidate, limits, args.gate_timings)
+    shown = result.table
+    if not args.all:
+        shown = shown[shown["verdict"] != "unchanged"]
+    shown = shown.assign(p=shown["p"].map(lambda x: "-" if x is None or x != x else f"{x:.2g}"))
     title = f"{args.baseline} -> {args.candidate}"
     if shown["target"].nunique() == 1:  # one target a side: say it once, in the title
         title += f" ({shown['target'].iloc[0]})"
-        shown = shown.drop(columns=["target"])
-    shown = shown.drop(columns=["unit"])
-    if args.markdown:
-        print(f"**{title}**\n")
+    shown = shown.drop(columns=["target"]) if shown["target"].nunique() <= 1 else shown
+    print(title)
+    for warning in result.warnings:
+        print(warning)
+    if shown.empty:
+        print(f"(all {len(result.table)} rows unchanged; --all shows them)")
+    elif args.markdown:
         print(markdown_table(shown, max_rows=len(shown)))
     else:
-        print_frame(shown, title)
-    print(f"{regressions} regression(s) in {len(table)} benchmarks ({rule})")
-    return 1 if regressions else 0
+        print_frame(shown, "")
+    print(result.summary())
+    return 1 if result.failed() else 0
 
 
 def run_upgrade(args: argparse.Namespace) -> int:

@@ -45,6 +45,8 @@ class HarnessApp:
             return
         counted = endpoint not in self.uncounted
         key = self.stats.request_started(scope) if counted else None
+        if counted:
+            receive, send = self.stats.counting(receive, send)
         try:
             await endpoint.handler(Request(scope, receive, params), send)
         except BadRequest as error:

@@ -4,6 +4,8 @@ Plain ASGI has no connection object, so a connection is identified by the listen
 (``scope["server"]``) and the client's address and port (``scope["client"]``): a TCP
 connection keeps its client port for life, and HTTP/2 streams share their connection's.
 A connection is counted from its first request; one that carries none is not seen.
+Bytes are counted at the ASGI level (header names and values plus body, both ways): what
+the app exchanged, not the wire (no framing, TLS records or HPACK compression).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.asgi import Scope
+from server.asgi import Message, Receive, Scope, Send
 
 ConnectionKey = tuple[Any, ...]
 
@@ -38,6 +40,8 @@ class ServerStats:
     _in_flight: int = 0
     _peak_in_flight: int = 0
     _requests: int = 0
+    _bytes_received: int = 0
+    _bytes_sent: int = 0
     _since: float = field(default_factory=time.time)
 
     def reset(self) -> None:
@@ -45,6 +49,7 @@ class ServerStats:
             self._connections.clear()
             self._versions.clear()
             self._in_flight = self._peak_in_flight = self._requests = 0
+            self._bytes_received = self._bytes_sent = 0
             self._since = time.time()
 
     def request_started(self, scope: Scope) -> ConnectionKey:
@@ -62,7 +67,24 @@ class ServerStats:
             self._requests += 1
             self._in_flight += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+            self._bytes_received += _header_bytes(scope.get("headers") or ())
         return key
+
+    def counting(self, receive: Receive, send: Send) -> tuple[Receive, Send]:
+        """``receive`` and ``send`` that add the bodies and response headers to the bytes."""
+        async def counted_receive() -> Message:
+            message = await receive()
+            with self._lock:
+                self._bytes_received += len(message.get("body") or b"")
+            return message
+
+        async def counted_send(message: Message) -> None:
+            size = len(message.get("body") or b"") + _header_bytes(message.get("headers") or ())
+            with self._lock:
+                self._bytes_sent += size
+            await send(message)
+
+        return counted_receive, counted_send
 
     def request_finished(self, key: ConnectionKey) -> None:
         with self._lock:
@@ -89,7 +111,13 @@ class ServerStats:
                 "in_flight": self._in_flight,
                 "peak_in_flight": self._peak_in_flight,
                 "peak_streams_per_h2_connection": max(h2_peaks, default=0),
+                "bytes_received": self._bytes_received,
+                "bytes_sent": self._bytes_sent,
             }
+
+
+def _header_bytes(headers: Any) -> int:
+    return sum(len(name) + len(value) for name, value in headers)
 
 
 def _port(address: Any) -> Any:

@@ -1,0 +1,204 @@
+"""Run the counted child under callgrind and strace; per-request counts for each scenario.
+
+Start-up and imports are never counted: callgrind instruments only between the child's
+client requests, and the strace log is cut at its marker calls. The runs are sequential
+(the server's /stats are global) and untimed, so a busy machine changes how long they
+take, not what they count. A missing or unusable tool leaves its counts absent, with the
+reason, never zero.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.counts import callgrind
+from bench.counts.scenarios import BY_NAME
+from bench.counts.strace_log import syscalls_by_region
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+HASH_SEED = "0"  # str/bytes hashing decides dict layouts, and so instruction counts
+CALLGRIND_TIMEOUT = 900.0
+STRACE_TIMEOUT = 300.0
+
+
+@dataclass
+class Counts:
+    """What one scenario costs per request; ``None`` where not counted (``absent`` says why)."""
+
+    scenario: str
+    description: str
+    deterministic: bool = True
+    instructions_tolerance: float = 0.0
+    requests: int | None = None
+    instructions_per_request: float | None = None
+    syscalls_per_request: float | None = None
+    syscalls_by_kind: dict[str, float] | None = None
+    connections_per_request: float | None = None
+    bytes_sent_per_request: float | None = None
+    bytes_received_per_request: float | None = None
+    h2_streams_per_request: float | None = None
+    count_run_wall_per_request: float | None = None  # under strace: not a speed figure
+    absent: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra or {})
+    env["PYTHONHASHSEED"] = HASH_SEED
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join([*paths, str(REPO_ROOT)])
+    return env
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else "no output"
+
+
+def run_child(mode: str, prefix: Sequence[str], spec: dict[str, Any], workdir: Path,
+              env: Mapping[str, str], timeout: float) -> tuple[dict[str, Any] | None, str]:
+    """Run the workload under ``prefix``; (its results, "") or (None, why it failed)."""
+    spec_path, result_path = workdir / f"{mode}-spec.json", workdir / f"{mode}-result.json"
+    spec_path.write_text(json.dumps({**spec, "mode": mode}))
+    command = [*prefix, sys.executable, "-m", "bench.counts.workload",
+               str(spec_path), str(result_path)]
+    try:
+        done = subprocess.run(command, cwd=REPO_ROOT, env=dict(env), capture_output=True,
+                              text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None, f"{mode} run took over {timeout:.0f} s"
+    if done.returncode != 0 or not result_path.exists():
+        return None, f"{mode} run failed (exit {done.returncode}): {_first_line(done.stderr)}"
+    return json.loads(result_path.read_text()), ""
+
+
+def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool,
+          target_import: str = "httpx", tools: Sequence[str] = ("callgrind", "strace"),
+          env: Mapping[str, str] | None = None, units: Mapping[str, int] | None = None,
+          progress: Callable[[str], None] = print) -> dict[str, Counts]:
+    """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
+    scenarios = [BY_NAME[n] for n in names]
+    results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance)
+               for s in scenarios}
+    spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
+            "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
+    environment = child_environment(env)
+    with tempfile.TemporaryDirectory(prefix="httpx-harness-counts-") as tmp:
+        workdir = Path(tmp)
+        _instructions(results, spec, workdir, environment, tools, progress)
+        _syscalls_and_stats(results, spec, workdir, environment, tools, progress)
+    return results
+
+
+def _mark_absent(results: dict[str, Counts], what: str, why: str) -> None:
+    for counts in results.values():
+        counts.absent[what] = why
+
+
+def _instructions(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,
+                  env: Mapping[str, str], tools: Sequence[str],
+                  progress: Callable[[str], None]) -> None:
+    if "callgrind" not in tools:
+        _mark_absent(results, "instructions", "not asked for")
+        return
+    valgrind = shutil.which("valgrind")
+    why = ("valgrind not found (Debian: apt-get install valgrind)" if valgrind is None else
+           "" if callgrind.SUPPORTED else "callgrind client requests need x86-64")
+    if why:
+        progress(f"counts: instructions absent: {why}")
+        _mark_absent(results, "instructions", why)
+        return
+    out = workdir / "callgrind.out"
+    started = time.monotonic()
+    progress(f"counts: callgrind run of {len(results)} scenario(s)...")
+    done, why = run_child("callgrind", [valgrind, *callgrind.VALGRIND_OPTIONS,
+                                        f"--callgrind-out-file={out}"],
+                          spec, workdir, env, CALLGRIND_TIMEOUT)
+    progress(f"counts: callgrind run done in {time.monotonic() - started:.0f} s")
+    if done is None:
+        _mark_absent(results, "instructions", why)
+        return
+    dumps = callgrind.read_dumps(out)
+    empty = dumps.get("(empty)", 0)
+    for name, counts in results.items():
+        seen = done.get(name, {})
+        if "error" in seen or name not in dumps:
+            counts.absent["instructions"] = seen.get("error") or "no callgrind dump"
+            continue
+        counts.requests = seen["requests"]
+        counts.instructions_per_request = (dumps[name] - empty) / seen["requests"]
+
+
+def _syscalls_and_stats(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,
+                        env: Mapping[str, str], tools: Sequence[str],
+                        progress: Callable[[str], None]) -> None:
+    strace = shutil.which("strace") if "strace" in tools else None
+    prefix: list[str] = []
+    trace = workdir / "strace.log"
+    if strace is None:
+        why = ("not asked for" if "strace" not in tools
+               else "strace not found (Debian: apt-get install strace)")
+        progress(f"counts: system calls absent: {why}")
+        _mark_absent(results, "syscalls", why)
+    else:
+        prefix = [strace, "-f", "-qq", "-s", "64", "-e", "signal=none", "-o", str(trace)]
+    started = time.monotonic()
+    mode = "strace" if prefix else "plain"
+    progress(f"counts: {mode} run of {len(results)} scenario(s)...")
+    done, why = run_child(mode, prefix, spec, workdir, env, STRACE_TIMEOUT)
+    progress(f"counts: {mode} run done in {time.monotonic() - started:.0f} s")
+    if done is None:
+        for what in ("syscalls", "server") if prefix else ("server",):
+            _mark_absent(results, what, why)
+        return
+    regions = syscalls_by_region(trace) if prefix else {}
+    for name, counts in results.items():
+        seen = done.get(name, {})
+        if "error" in seen:
+            counts.absent.setdefault("syscalls", seen["error"])
+            counts.absent["server"] = seen["error"]
+            continue
+        requests = seen["requests"]  # the long region's extra requests over the short one's
+        counts.requests = counts.requests or requests
+        counts.count_run_wall_per_request = seen["long"]["wall"] / (2 * requests)
+        if prefix:
+            short, long = regions.get(f"{name}#short"), regions.get(f"{name}#long")
+            if short is None or long is None:
+                counts.absent["syscalls"] = "no marked region in the strace log"
+            else:
+                kinds = {k: (long[k] - short[k]) / requests for k in sorted(long | short)}
+                counts.syscalls_by_kind = {k: v for k, v in kinds.items() if v}
+                counts.syscalls_per_request = sum(kinds.values())
+        _server_figures(counts, seen["short"]["stats"], seen["long"]["stats"], requests)
+
+
+def _server_figures(counts: Counts, short: dict[str, Any], long: dict[str, Any],
+                    requests: int) -> None:
+    """Per request, from the difference of the two regions' /stats."""
+    if short["requests"] != requests or long["requests"] != 2 * requests:
+        counts.absent["server"] = (f"the server saw {short['requests']} and "
+                                   f"{long['requests']} requests, not {requests} and "
+                                   f"{2 * requests}")
+        return
+
+    def per_request(read: Callable[[dict[str, Any]], int]) -> float:
+        return (read(long) - read(short)) / requests
+
+    counts.connections_per_request = per_request(lambda s: s["connections"])
+    counts.bytes_sent_per_request = per_request(lambda s: s.get("bytes_received", 0))
+    counts.bytes_received_per_request = per_request(lambda s: s.get("bytes_sent", 0))
+    counts.h2_streams_per_request = per_request(lambda s: s["http_versions"].get("HTTP/2", 0))

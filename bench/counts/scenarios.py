@@ -1,0 +1,158 @@
+"""The counted scenarios: one per way of using the client that the timed suite measures.
+
+Each builds its client once (outside the counted region), then ``run(units)`` does
+``units * requests_per_unit`` requests. How many units are counted, in full and quick mode,
+is set here too: enough that the per-request figure repeats within 0.1 %.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+STREAM_BODY = 1024 * 1024  # bytes per streamed download
+GATHER = 10  # requests per gathered unit
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    requests_per_unit: int
+    full_units: int
+    quick_units: int
+    build: Callable[[ModuleType, dict[str, str], ssl.SSLContext], Workload]
+    # False where the counts depend on scheduling (which of several connections a request
+    # gets, how many event-loop turns it waits): reported, never gated (docs/bench.md).
+    deterministic: bool = True
+    # Instructions per request vary this much between identical runs where the work itself
+    # depends on timing (TLS records and session tickets read in a different call; a body
+    # arriving in more or fewer pieces): the gate's threshold is at least this. 0: exact.
+    instructions_tolerance: float = 0.0
+
+    def units(self, quick: bool) -> int:
+        return self.quick_units if quick else self.full_units
+
+
+class Workload:
+    """A built scenario: ``run(units)`` repeats the request pattern; ``close()`` ends it."""
+
+    def __init__(self, run: Callable[[int], None], close: Callable[[], Any],
+                 prepare: Callable[[], Any] = lambda: None) -> None:
+        self.run = run
+        self.close = close
+        self.prepare = prepare
+
+
+def _check(response: Any) -> None:
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.url} answered {response.status_code}")
+
+
+def pooled(listener: str) -> Callable[[ModuleType, dict[str, str], ssl.SSLContext], Workload]:
+    def build(httpx: ModuleType, urls: dict[str, str], context: ssl.SSLContext) -> Workload:
+        client = httpx.Client(verify=context)
+        url = urls[listener] + "/get"
+
+        def run(units: int) -> None:
+            for _ in range(units):
+                _check(client.get(url))
+        return Workload(run, client.close)
+    return build
+
+
+def one_off(listener: str) -> Callable[[ModuleType, dict[str, str], ssl.SSLContext], Workload]:
+    def build(httpx: ModuleType, urls: dict[str, str], context: ssl.SSLContext) -> Workload:
+        url = urls[listener] + "/get"
+        # http: httpx's default verify (certifi's bundle loaded per call), what users pay;
+        # https: the shared context, since the server's CA is private.
+        options = {"verify": context} if listener == "https" else {}
+
+        def run(units: int) -> None:
+            for _ in range(units):
+                _check(httpx.get(url, **options))
+        return Workload(run, lambda: None)
+    return build
+
+
+def asynchronous(listener: str, gather: int,
+                 http2: bool = False) -> Callable[[ModuleType, dict[str, str],
+                                                   ssl.SSLContext], Workload]:
+    def build(httpx: ModuleType, urls: dict[str, str], context: ssl.SSLContext) -> Workload:
+        loop = asyncio.new_event_loop()
+        client = httpx.AsyncClient(verify=context, http2=http2)
+        url = urls[listener] + "/get"
+
+        async def serial(units: int) -> None:
+            for _ in range(units):
+                _check(await client.get(url))
+
+        async def gathered(units: int) -> None:
+            for _ in range(units):
+                for response in await asyncio.gather(*(client.get(url) for _ in range(gather))):
+                    _check(response)
+                    if http2 and response.http_version != "HTTP/2":
+                        raise RuntimeError(f"negotiated {response.http_version}, not HTTP/2")
+
+        def run(units: int) -> None:
+            loop.run_until_complete(gathered(units) if gather > 1 else serial(units))
+
+        async def open_all() -> None:
+            # Requests that overlap on the server open ``gather`` connections now, so the
+            # counted region never opens one whose timing decides whether it is needed.
+            await asyncio.gather(*(client.get(urls[listener] + "/delay/0.3")
+                                   for _ in range(gather)))
+
+        def close() -> None:
+            loop.run_until_complete(client.aclose())
+            loop.close()
+        return Workload(run, close, lambda: loop.run_until_complete(open_all()))
+    return build
+
+
+def streaming(how: str) -> Callable[[ModuleType, dict[str, str], ssl.SSLContext], Workload]:
+    def build(httpx: ModuleType, urls: dict[str, str], context: ssl.SSLContext) -> Workload:
+        client = httpx.Client(verify=context)
+        url = f"{urls['http']}/bytes/{STREAM_BODY}"
+
+        def run(units: int) -> None:
+            for _ in range(units):
+                with client.stream("GET", url) as response:
+                    _check(response)
+                    if how == "iter_bytes":
+                        size = sum(len(chunk) for chunk in response.iter_bytes())
+                    else:
+                        size = len(response.read())
+                    if size != STREAM_BODY:
+                        raise RuntimeError(f"{url} gave {size} bytes")
+        return Workload(run, client.close)
+    return build
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("pooled-http", "Client.get, one pooled keep-alive connection, http",
+             1, 500, 200, pooled("http")),
+    Scenario("pooled-https", "Client.get, one pooled keep-alive connection, https (TLS)",
+             1, 500, 200, pooled("https")),
+    Scenario("oneoff-http", "httpx.get (default verify): new Client and connection per call, http",
+             1, 10, 4, one_off("http")),
+    Scenario("oneoff-https", "httpx.get(verify=shared context): new Client and TLS "
+             "handshake per call", 1, 30, 15, one_off("https"),
+             instructions_tolerance=0.02),
+    Scenario("async-serial", "AsyncClient.get awaited one after another, http",
+             1, 500, 200, asynchronous("http", 1)),
+    Scenario("async-gathered", f"AsyncClient, {GATHER} gets gathered at once, http",
+             GATHER, 50, 20, asynchronous("http", GATHER), deterministic=False),
+    Scenario("http2-streams", f"AsyncClient(http2=True), {GATHER} streams gathered on "
+             "one connection", GATHER, 50, 20, asynchronous("https", GATHER, http2=True)),
+    Scenario("stream-iter_bytes", f"Client.stream + iter_bytes over a {STREAM_BODY >> 20} "
+             "MiB body, http", 1, 48, 24, streaming("iter_bytes"),
+             instructions_tolerance=0.02),
+    Scenario("stream-read", f"Client.stream + read() of a {STREAM_BODY >> 20} MiB body, http",
+             1, 48, 24, streaming("read"), instructions_tolerance=0.02),
+)
+BY_NAME = {s.name: s for s in SCENARIOS}
