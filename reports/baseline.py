@@ -20,11 +20,8 @@ from reports.matrix import claim_differences, run_claims
 
 # compare verdicts that count against a run ("missing": a benchmark the candidate lost)
 FAILING_VERDICTS = ("regression", "missing")
-# Which compare rows fail the verdict follows compare's own exit status: a row gates when
-# compare says so (a boolean "gates" column) or, if it tells kinds apart, when its "kind"
-# is a count (work counts gate, timings inform); a table with neither gates on every row,
-# as compare's exit status does.
-COUNT_KINDS = ("count", "counts")
+# Which compare rows fail the verdict is compare's own rule (its "gates" column: work
+# counts and coverage gate, timings inform), so summary.md and the gate step agree.
 
 
 @dataclass
@@ -51,12 +48,7 @@ class BaselineComparison:
         table = self.benchmarks
         if table.empty:
             return table
-        if "gates" in table.columns:
-            gates = table["gates"].fillna(False).astype(bool)
-        elif "kind" in table.columns:
-            gates = table["kind"].isin(COUNT_KINDS)
-        else:
-            gates = pd.Series(True, index=table.index)
+        gates = table["gates"].fillna(False).astype(bool)
         return table[table["verdict"].isin(FAILING_VERDICTS) & (gates == gating)]
 
 
@@ -104,7 +96,7 @@ def _compare_benchmarks(baseline: Run, current: Run, targets: list[str],
         if not old or not new:
             continue
         try:
-            table = compare(old[-1][0], new[-1][0])
+            table = compare(old[-1][0], new[-1][0]).gating_table()
         except InputError as error:
             comparison.benchmark_notes.append(f"{target}: not compared: {error}")
             continue

@@ -76,9 +76,18 @@ class Comparison:
             return 0
         return int(((self.table["kind"] == kind) & (self.table["verdict"] == verdict)).sum())
 
+    @property
+    def gating_kinds(self) -> tuple[str, ...]:
+        """The kinds of row whose regression (or missing benchmark) fails the gate."""
+        return ("counts", "coverage", "timing") if self.gate_timings else ("counts", "coverage")
+
+    def gating_table(self) -> pd.DataFrame:
+        """The table with a boolean ``gates`` column: whether each row can fail the gate."""
+        return self.table.assign(gates=self.table["kind"].isin(self.gating_kinds))
+
     def failed(self) -> bool:
-        kinds = ("counts", "coverage", "timing") if self.gate_timings else ("counts", "coverage")
-        return any(self.count(kind, v) for kind in kinds for v in ("regression", "missing"))
+        return any(self.count(kind, v) for kind in self.gating_kinds
+                   for v in ("regression", "missing"))
 
     def summary(self) -> str:
         def part(kind: str, verdicts: Sequence[str]) -> str:

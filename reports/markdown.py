@@ -165,10 +165,11 @@ def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any)
         lines += ["", f"### Benchmarks against `{comparison.run}` "
                       f"({section('headlines', 'headlines')})", ""]
         if not moved.empty:
+            # compare writes its changes as text already (e.g. "+1.02 %", "0 -> 1")
             shown = moved.assign(change=moved["change"].map(
-                lambda x: "" if pd.isna(x) else f"{x:+.1%}"))
-            columns = [c for c in ("target", "kind", "benchmark", "change", "better", "verdict")
-                       if c in shown.columns]
+                lambda x: x if isinstance(x, str) else "" if pd.isna(x) else f"{x:+.1%}"))
+            columns = [c for c in ("target", "kind", "benchmark", "measure", "change",
+                                   "verdict", "gates") if c in shown.columns]
             lines.append(table(shown[columns]))
         lines.append(f"{plural(still, 'benchmark')} unchanged (`python -m reports compare`'s "
                      "default rule; the workflow's gate step decides pass or fail).")
