@@ -67,12 +67,21 @@ def fill(text: str, context: dict[str, str]) -> str:
     return EXPRESSION.sub(value, str(text))
 
 
+def runner_environment() -> dict[str, str]:
+    """This process's environment without what an enclosing tox run sets: tox reads
+    TOX_WORK_DIR as its --workdir, so a step's tox would build its environments in the
+    outer checkout's .tox instead of the clone's."""
+    inherited = ("TOX_ENV_NAME", "TOX_ENV_DIR", "TOX_WORK_DIR", "TOX_PACKAGE", "VIRTUAL_ENV")
+    return {k: v for k, v in os.environ.items() if k not in inherited}
+
+
 def run_step(name: str, script: str, env: dict[str, str], cwd: Path,
              outputs: Path) -> tuple[int, dict[str, str]]:
     """The script as the runner runs a ``shell: bash`` step; its exit code and outputs."""
     outputs.write_text("")
     done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
-                          cwd=cwd, env={**os.environ, **env, "GITHUB_OUTPUT": str(outputs)},
+                          cwd=cwd, env={**runner_environment(), **env,
+                                        "GITHUB_OUTPUT": str(outputs)},
                           capture_output=True, text=True, timeout=STEP_TIMEOUT)
     print(f"step {name!r}: exit {done.returncode}", flush=True)
     if done.returncode != 0:
