@@ -32,12 +32,13 @@ class ProxyProcess:
 
     def __init__(self, upstreams: Mapping[str, str], rtts_ms: Sequence[float],
                  bandwidth: float | None = None, cpu: int | None = None,
-                 max_seconds: float = 3600.0) -> None:
+                 max_seconds: float = 3600.0, max_connections: int | None = None) -> None:
         self.upstreams = dict(upstreams)
         self.rtts_ms = list(rtts_ms)
         self.bandwidth = bandwidth
         self.cpu = cpu
         self.max_seconds = max_seconds
+        self.max_connections = max_connections
         self.process: subprocess.Popen[bytes] | None = None
         self.routes: list[dict[str, Any]] = []
         self.stderr = ""
@@ -50,6 +51,8 @@ class ProxyProcess:
             command += ["--upstream", f"{name}={urlsplit(url).netloc}"]
         if self.bandwidth:
             command += ["--bandwidth", f"{self.bandwidth:g}"]
+        if self.max_connections is not None:
+            command += ["--max-connections", str(self.max_connections)]
         if self.cpu is not None:
             command += ["--cpu", str(self.cpu)]
         return command
