@@ -206,5 +206,5 @@ def test_bad_arguments_are_one_line_and_exit_2(upstream: str, message: str) -> N
 
 
 def test_a_failed_start_is_one_line() -> None:
-    with pytest.raises(ProxyError, match="only 127.0.0.1"):
+    with pytest.raises(ProxyError, match=r"only 127\.0\.0\.1"):
         ProxyProcess({"http": "http://192.0.2.1:80"}, [0]).start()
