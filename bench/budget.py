@@ -64,8 +64,8 @@ def budget(quick: bool) -> Budget:
 class NetworkBudget:
     """The round-trip-time sweep (bench/test_rtt.py) and open-loop load (test_open_loop.py).
 
-    Full: about 3 minutes for the sweep and 40 s for open loop; quick: under a minute for
-    both. A sweep point's time grows with its RTT, so the largest RTTs dominate.
+    Full: about 3 minutes for the sweep and under 1 minute for open loop; quick: about 30 s
+    and 30 s. A sweep point's time grows with its RTT, so the largest RTTs dominate.
     """
 
     rtts_ms: tuple[float, ...]
@@ -89,8 +89,8 @@ class NetworkBudget:
 NETWORK_FULL = NetworkBudget(
     rtts_ms=(0, 1, 5, 20, 50, 100), reference_rtt_ms=50, rounds=3, pooled_requests=4,
     h2_ns=(10, 50, 100), single_connection_ns=(10,), h2_pools=(1, 10), server_delay=0.02,
-    gather_n=20, capacity_seconds=2.0, capacity_concurrency=16,
-    load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=3.0, drain_seconds=5.0,
+    gather_n=20, capacity_seconds=1.5, capacity_concurrency=16,
+    load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=2.0, drain_seconds=3.0,
     max_in_flight=2000,
 )
 
@@ -98,7 +98,7 @@ NETWORK_QUICK = NetworkBudget(
     rtts_ms=(0, 50), reference_rtt_ms=50, rounds=2, pooled_requests=3,
     h2_ns=(10, 50), single_connection_ns=(10,), h2_pools=(1, 10), server_delay=0.02,
     gather_n=20, capacity_seconds=1.0, capacity_concurrency=16,
-    load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=1.5, drain_seconds=3.0,
+    load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=1.0, drain_seconds=2.0,
     max_in_flight=1000,
 )
 

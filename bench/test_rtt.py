@@ -312,6 +312,8 @@ def pooling_extra(results: Sweep, rtt: float, variant: str, nb: NetworkBudget
             extra["expected_saving_round_trips"] = ROUND_TRIPS[variant] - 1
         extra["speedup_by_rtt"] = {f"{r:g}": v for r, v in
                                    speedups(results, variant, pooled, "request").items()}
+        extra["ideal_by_rtt"] = {f"{r:g}": float(ROUND_TRIPS[variant]) if r > 0 else None
+                                 for r in results}
         if rtt == nb.reference_rtt_ms:
             extra["headline"] = headline(
                 f"one-off/pooled {transport} at {rtt:g} ms RTT", variant, pooled, by[variant],
@@ -326,6 +328,13 @@ def pooling_extra(results: Sweep, rtt: float, variant: str, nb: NetworkBudget
         added = [a - b for a, b in zip(by[variant], by[DIRECT_FLOOR], strict=True)]
         extra["proxy_added_us_per_request"] = 1e6 * statistics.median(added)
     return extra
+
+
+def h2_ideal(rtt: float, n: int, config: str, delay: float) -> float | None:
+    """The physical speedup of HTTP/2 over an HTTP/1.1 configuration (None at 0/0)."""
+    h2 = fresh_client_seconds(rtt, n, H2_MAX_CONCURRENT_STREAMS, delay, settings_wait=True)
+    h1 = fresh_client_seconds(rtt, n, connections_of(config), delay)
+    return h1 / h2 if h2 > 0 else None
 
 
 def h2_extra(results: Sweep, case: str, rtt: float, config: str, nb: NetworkBudget
@@ -347,18 +356,16 @@ def h2_extra(results: Sweep, case: str, rtt: float, config: str, nb: NetworkBudg
     by_rtt = speedups(results, config, "h2")
     found = crossover(list(by_rtt.items()))
     extra["speedup_by_rtt"] = {f"{r:g}": v for r, v in by_rtt.items()}
+    extra["ideal_by_rtt"] = {f"{r:g}": h2_ideal(r / 1000, n, config, delay) for r in by_rtt}
     extra["crossover"] = {"status": found.status, "rtt_ms": found.rtt_ms,
                           "text": found.describe()}
     if rtt == nb.reference_rtt_ms:
         seconds = rtt / 1000
         walls = {name: s.wall_per_batch() for name, s in results[rtt].items()}
-        ideal = (fresh_client_seconds(seconds, n, connections_of(config), delay)
-                 / fresh_client_seconds(seconds, n, H2_MAX_CONCURRENT_STREAMS, delay,
-                                        settings_wait=True))
         extra["headline"] = headline(
             f"HTTP/2 vs {config} ({kind}, N={n}) at {rtt:g} ms RTT", config, "h2",
             walls[config], walls["h2"], unit="x faster with HTTP/2", better="higher",
-            ideal=ideal)
+            ideal=h2_ideal(seconds, n, config, delay))
     return extra
 
 
@@ -373,6 +380,8 @@ def gather_extra(results: Sweep, rtt: float, variant: str, nb: NetworkBudget
     if variant == "gather":
         by_rtt = speedups(results, "serial", "gather")
         extra["speedup_by_rtt"] = {f"{r:g}": v for r, v in by_rtt.items()}
+        extra["ideal_by_rtt"] = {f"{r:g}": float(nb.gather_n) if r > 0 else None
+                                 for r in by_rtt}
         if rtt == nb.reference_rtt_ms:
             walls = {name: s.wall_per_batch() for name, s in results[rtt].items()}
             extra["headline"] = headline(

@@ -17,8 +17,8 @@ from reports.benchmarks import _benchmarks
 from reports.load import Run
 from reports.plots import _grid, _save
 
-SPEEDUP_COLUMNS = ["run", "target", "case", "comparison", "rtt_ms", "speedup", "unit",
-                   "crossover", "crossover_rtt_ms"]
+SPEEDUP_COLUMNS = ["run", "target", "case", "comparison", "rtt_ms", "speedup", "ideal",
+                   "unit", "crossover", "crossover_rtt_ms"]
 CROSSOVER_COLUMNS = ["run", "target", "case", "comparison", "crossover", "crossover_rtt_ms",
                      "speedup_at_reference", "reference_rtt_ms", "ideal_at_reference",
                      "h1_connections", "h2_connections", "h2_peak_streams"]
@@ -59,9 +59,11 @@ def rtt_speedups(runs: Iterable[Run]) -> pd.DataFrame:
             continue
         seen.add(key)
         found = extra.get("crossover") or {}
+        ideals = extra.get("ideal_by_rtt") or {}
         for rtt, speedup in by_rtt.items():
             rows.append({"run": run.name, "target": target, "case": case,
                          "comparison": comparison, "rtt_ms": float(rtt), "speedup": speedup,
+                         "ideal": ideals.get(rtt),
                          "unit": "slower time / faster time",
                          "crossover": found.get("text"), "crossover_rtt_ms": found.get("rtt_ms")})
     frame = pd.DataFrame(rows, columns=SPEEDUP_COLUMNS)
@@ -136,6 +138,10 @@ def rtt_plot(speedups: pd.DataFrame, path: Path) -> Path | None:
             line = line.sort_values("rtt_ms")
             label = comparison if rows["target"].nunique() == 1 else f"{target}: {comparison}"
             drawn = ax.plot(line["rtt_ms"], line["speedup"], marker="o", label=label)[0]
+            ideal = line.dropna(subset=["ideal"])
+            if not ideal.empty:  # the physics: round trips only, no CPU
+                ax.plot(ideal["rtt_ms"], ideal["ideal"].astype(float), linestyle=":",
+                        linewidth=1.2, color=drawn.get_color())
             crossing = line["crossover_rtt_ms"].dropna()
             text = line["crossover"].dropna()
             if not crossing.empty and not text.empty and not text.iloc[0].startswith("ahead"):
@@ -150,8 +156,8 @@ def rtt_plot(speedups: pd.DataFrame, path: Path) -> Path | None:
         ax.set_ylabel("speedup (x)")
         ax.set_title(case, fontsize=9)
         ax.legend(fontsize=6)
-    figure.suptitle("Speedup against round-trip time (above the dashed line the first named "
-                    "wins; X marks a crossover)", fontsize=10)
+    figure.suptitle("Speedup against round-trip time: measured (solid), physical ideal "
+                    "(dotted); above 1 the first named wins, X marks a crossover", fontsize=10)
     return _save(figure, path)
 
 

@@ -35,7 +35,8 @@ def h2_entries() -> list[dict[str, Any]]:
         entries.append(entry(f"h2-{rtt}", {**common, "variant": "h2",
                                             "connections_opened": 1, "peak_streams": 50}))
         h1 = {**common, "variant": "h1 max_connections=10", "connections_opened": 10,
-              "speedup_by_rtt": by_rtt, "crossover": crossing}
+              "speedup_by_rtt": by_rtt, "crossover": crossing,
+              "ideal_by_rtt": {"0": None, "20": 1.2, "50": 1.6}}
         if rtt == 50:
             h1["headline"] = {"ratio_median": 1.5, "ideal": 1.75, "name": "x"}
         entries.append(entry(f"h1-{rtt}", h1))
@@ -67,6 +68,7 @@ def test_each_sweep_becomes_one_row_per_rtt_once(runs) -> None:
     table = rtt_speedups(runs)
     assert list(table["rtt_ms"]) == [0.0, 20.0, 50.0]  # three benchmarks carry it, once
     assert list(table["speedup"]) == [0.6, 0.9, 1.5]
+    assert table["ideal"].tolist()[1:] == [1.2, 1.6] and table["ideal"].isna().tolist()[0]
     assert set(table["comparison"]) == {"HTTP/2 vs h1 max_connections=10"}
     assert set(table["case"]) == {"small N=50"}
 
