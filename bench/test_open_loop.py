@@ -25,6 +25,7 @@ import pytest
 
 from bench.budget import NetworkBudget, network_budget
 from bench.open_loop import OpenLoopResult, closed_loop_capacity, load_table, run_open_loop
+from bench.progress import progress_writer
 from bench.recording import record_durations
 from bench.targets import require, require_http2, require_tls
 from server.process import ServerInfo
@@ -54,7 +55,7 @@ def open_loop(target: ModuleType, server: ServerInfo, shared_context: ssl.SSLCon
               request: pytest.FixtureRequest) -> Iterator[Callable[[str], Measured]]:
     require(target, "AsyncClient")
     nb: NetworkBudget = network_budget(request.config.getoption("--quick"))
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    say = progress_writer(request.config, "open loop")
     measured: dict[str, Measured] = {}
     url = server.https + PATH
 
@@ -80,14 +81,14 @@ def open_loop(target: ModuleType, server: ServerInfo, shared_context: ssl.SSLCon
             loop.run_until_complete(closed_loop_capacity(send, nb.capacity_concurrency, 0.3))
             capacity = loop.run_until_complete(
                 closed_loop_capacity(send, nb.capacity_concurrency, nb.capacity_seconds))
+            say(f"{protocol} capacity: {capacity:.0f} requests/s "
+                f"({nb.capacity_concurrency} back-to-back workers)")
             results = {}
             for fraction in nb.load_fractions:
                 results[fraction] = loop.run_until_complete(run_open_loop(
                     send, capacity * fraction, nb.load_seconds, nb.drain_seconds,
                     nb.max_in_flight))
-                if reporter is not None:
-                    reporter.write_line("[open loop] " + load_table(
-                        [(protocol, fraction, results[fraction])]))
+                say(load_table([(protocol, fraction, results[fraction])]))
         finally:
             loop.run_until_complete(client.aclose())
             loop.close()

@@ -34,6 +34,7 @@ from bench.floor import FloorClient, get_once
 from bench.measure import Samples, Variant, measure_interleaved
 from bench.netem import netem_status
 from bench.pinning import cores
+from bench.progress import progress_writer
 from bench.proxy_process import ProxyProcess
 from bench.ratios import headline, median_ratio
 from bench.recording import record
@@ -99,12 +100,7 @@ def nb(request: pytest.FixtureRequest) -> NetworkBudget:
 @pytest.fixture(scope="module")
 def say(request: pytest.FixtureRequest) -> Callable[[str], None]:
     """Progress lines on the terminal (the sweep takes minutes)."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-
-    def write(line: str) -> None:
-        if reporter is not None:
-            reporter.write_line(f"[rtt] {line}")
-    return write
+    return progress_writer(request.config, "rtt")
 
 
 @pytest.fixture(scope="module")
