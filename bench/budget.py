@@ -87,7 +87,7 @@ class NetworkBudget:
 
 
 NETWORK_FULL = NetworkBudget(
-    rtts_ms=(0, 1, 5, 20, 50, 100), reference_rtt_ms=50, rounds=3, pooled_requests=4,
+    rtts_ms=(0, 1, 5, 20, 50, 100), reference_rtt_ms=50, rounds=3, pooled_requests=3,
     h2_ns=(10, 50, 100), single_connection_ns=(10,), h2_pools=(1, 10), server_delay=0.02,
     gather_n=20, capacity_seconds=1.5, capacity_concurrency=16,
     load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=2.0, drain_seconds=3.0,

@@ -19,5 +19,6 @@ def progress_writer(config: pytest.Config, prefix: str) -> Callable[[str], None]
         disabled = (capture.global_and_fixture_disabled() if capture is not None
                     else contextlib.nullcontext())
         with disabled:
+            reporter.ensure_newline()
             reporter.write_line(f"[{prefix}] {line}")
     return write

@@ -114,15 +114,16 @@ def proxy(server: ServerInfo, nb: NetworkBudget, say: Callable[[str], None]
 
 def sweep(nb: NetworkBudget, say: Callable[[str], None], label: str,
           variants_at: Callable[[float], list[Variant]], server_cpu: Any,
-          stats: Any = None, warm_every_rtt: bool = True) -> Sweep:
-    """Interleaved rounds at each RTT in turn; a warm-up round first (at every RTT when
-    the variants keep connections, since a new RTT is a new origin to the pool)."""
+          stats: Any = None) -> Sweep:
+    """Interleaved rounds at each RTT in turn, one warm-up round before the first RTT.
+
+    A new RTT is a new origin to a pool: variants that keep connections open them when
+    built (``variants_at``), so no measured round pays for them."""
     results: Sweep = {}
     for index, rtt in enumerate(nb.rtts_ms):
         say(f"{label}: RTT {rtt:g} ms")
-        warmup = 1 if warm_every_rtt or index == 0 else 0
-        results[rtt] = measure_interleaved(variants_at(rtt), nb.rounds, warmup, server_cpu,
-                                           stats)
+        results[rtt] = measure_interleaved(variants_at(rtt), nb.rounds, int(index == 0),
+                                           server_cpu, stats)
     return results
 
 
@@ -150,6 +151,7 @@ def pooling_variants(target: ModuleType, server: ServerInfo, proxy: ProxyProcess
         url = proxy.url(transport, rtt) + PATH
         client = target.Client(verify=context)
         closers.append(client.close)
+        client.get(url)  # opened now, so every measured pooled request finds it open
         variants += [
             Variant(f"pooled {transport}", repeat(k, checked(lambda c=client, u=url: c.get(u))),
                     k, transport),
@@ -160,11 +162,13 @@ def pooling_variants(target: ModuleType, server: ServerInfo, proxy: ProxyProcess
     base = proxy.url("http", rtt)
     floor = FloorClient(base)
     closers.append(floor.close)
+    floor.get(PATH)
     variants += [Variant("floor keep-alive", repeat(k, lambda: floor.get(PATH)), k),
                  Variant("floor new connection", repeat(k, lambda: get_once(base, PATH)), k)]
     if rtt == 0:
         direct = FloorClient(server.http)
         closers.append(direct.close)
+        direct.get(PATH)
         variants.append(Variant(DIRECT_FLOOR, repeat(k, lambda: direct.get(PATH)), k))
     return variants
 
@@ -214,6 +218,8 @@ class GatherVariants:
 
             def batch(pattern: Any = pattern, get: Any = get) -> Any:
                 return self.loop.run_until_complete(pattern([get] * self.n))
+            # One gathered batch opens the connections either pattern will reuse.
+            self.loop.run_until_complete(gathered([get] * self.n))
             variants.append(Variant(name, batch, self.n))
         return variants
 
@@ -262,8 +268,7 @@ def rtt_sweeps(target: ModuleType, server: ServerInfo, proxy: ProxyProcess,
             try:
                 measured[case] = sweep(nb, say, case, lambda rtt: h2_variants(
                     target, proxy, shared_context, loop, rtt, int(n),
-                    h2_path(kind, nb.server_delay), nb), server_cpu, stats,
-                    warm_every_rtt=False)
+                    h2_path(kind, nb.server_delay), nb), server_cpu, stats)
             finally:
                 loop.close()
         return measured[case]
