@@ -63,5 +63,11 @@ def render(tables: ReportTables, report_path: str) -> str:
                      markdown_table(tables.headlines[["target", "headline", "ratio_median",
                                                       "ratio_q1", "ratio_q3", "ideal",
                                                       "floor", "unit", "server_bound"]])]
+    if not tables.crossovers.empty:
+        sections += ["### HTTP/2 against HTTP/1.1 across round-trip time\n",
+                     markdown_table(tables.crossovers.drop(columns=["run"]))]
+    if not tables.open_loop.empty:
+        sections += ["### Open-loop latency (ms from the scheduled send)\n",
+                     markdown_table(tables.open_loop.drop(columns=["run", "errors"]))]
     sections.append(f"Full report: `{report_path}`\n")
     return "\n".join(sections)
