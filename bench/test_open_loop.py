@@ -45,14 +45,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 class Measured:
     """One protocol's capacity and its open-loop results, per load fraction."""
 
-    def __init__(self, capacity: float, results: dict[float, OpenLoopResult]) -> None:
+    def __init__(self, capacity: float, results: dict[float, OpenLoopResult],
+                 wire: dict[float, dict[str, Any]]) -> None:
         self.capacity = capacity
         self.results = results
+        self.wire = wire  # what the server saw during each load (/stats)
 
 
 @pytest.fixture(scope="module")
 def open_loop(target: ModuleType, server: ServerInfo, shared_context: ssl.SSLContext,
-              request: pytest.FixtureRequest) -> Iterator[Callable[[str], Measured]]:
+              stats: Any, request: pytest.FixtureRequest) -> Iterator[Callable[[str], Measured]]:
     require(target, "AsyncClient")
     nb: NetworkBudget = network_budget(request.config.getoption("--quick"))
     say = progress_writer(request.config, "open loop")
@@ -83,16 +85,20 @@ def open_loop(target: ModuleType, server: ServerInfo, shared_context: ssl.SSLCon
                 closed_loop_capacity(send, nb.capacity_concurrency, nb.capacity_seconds))
             say(f"{protocol} capacity: {capacity:.0f} requests/s "
                 f"({nb.capacity_concurrency} back-to-back workers)")
-            results = {}
+            results, wire = {}, {}
             for fraction in nb.load_fractions:
+                stats.reset()
                 results[fraction] = loop.run_until_complete(run_open_loop(
                     send, capacity * fraction, nb.load_seconds, nb.drain_seconds,
                     nb.max_in_flight))
+                seen = stats.get()
+                wire[fraction] = {"connections_used": seen.get("connections"),
+                                  "peak_in_flight": seen.get("peak_in_flight")}
                 say(load_table([(protocol, fraction, results[fraction])]))
         finally:
             loop.run_until_complete(client.aclose())
             loop.close()
-        measured[protocol] = Measured(capacity, results)
+        measured[protocol] = Measured(capacity, results, wire)
         return measured[protocol]
 
     yield measure
@@ -110,4 +116,5 @@ def test_open_loop(benchmark: Any, open_loop: Any, protocol: str, load_fraction:
         "scenario": "open-loop", "engine": engine, "variant": f"{protocol} {load_fraction:.0%}",
         "transport": "h2" if protocol == "HTTP/2" else "https", "protocol": protocol,
         "timing": "seconds from scheduled send to response", "capacity_rps": found.capacity,
-        "load_fraction": load_fraction, "path": PATH, **result.summary()})
+        "load_fraction": load_fraction, "path": PATH, **found.wire[load_fraction],
+        **result.summary()})

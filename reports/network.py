@@ -24,7 +24,8 @@ CROSSOVER_COLUMNS = ["run", "target", "case", "comparison", "crossover", "crosso
                      "h1_connections", "h2_connections", "h2_peak_streams"]
 OPEN_LOOP_COLUMNS = ["run", "target", "protocol", "load_fraction", "capacity_rps",
                      "offered_rate", "achieved_rate", "p50_ms", "p90_ms", "p99_ms",
-                     "p99.9_ms", "max_ms", "completed", "error_count", "errors"]
+                     "p99.9_ms", "max_ms", "completed", "error_count", "errors",
+                     "connections_used", "server_peak_in_flight"]
 PERCENTILES = ("p50", "p90", "p99", "p99.9")
 
 
@@ -118,7 +119,9 @@ def open_loop_table(runs: Iterable[Run]) -> pd.DataFrame:
                      "completed": extra.get("completed"),
                      "error_count": extra.get("error_count"),
                      "errors": ", ".join(f"{k} x{v}" for k, v in
-                                         (extra.get("errors") or {}).items())})
+                                         (extra.get("errors") or {}).items()),
+                     "connections_used": extra.get("connections_used"),
+                     "server_peak_in_flight": extra.get("peak_in_flight")})
     frame = pd.DataFrame(rows, columns=OPEN_LOOP_COLUMNS)
     return frame.sort_values(["run", "target", "protocol", "load_fraction"],
                              kind="stable").reset_index(drop=True)
