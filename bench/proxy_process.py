@@ -12,6 +12,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -42,6 +43,7 @@ class ProxyProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.routes: list[dict[str, Any]] = []
         self.stderr = ""
+        self.log: Any = None
 
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "bench.latency_proxy", "--exit-with-stdin",
@@ -60,8 +62,10 @@ class ProxyProcess:
     def start(self) -> ProxyProcess:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+        # stderr goes to a file, not a pipe: a pipe nobody reads could fill and stall it.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         self.process = subprocess.Popen(self.command(), stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=self.log,
                                         env=env, cwd=REPO_ROOT)
         try:
             self.routes = json.loads(self._read_line())["routes"]
@@ -85,8 +89,7 @@ class ProxyProcess:
             chunk = os.read(self.process.stdout.fileno(), 4096)
             if not chunk:
                 code = self.process.wait()
-                error = (self.process.stderr.read().decode(errors="replace").strip()
-                         if self.process.stderr else "")
+                error = self._read_log().strip()
                 raise ProxyError(error.splitlines()[-1] if error else
                                  f"latency proxy exited with code {code}")
             buffer += chunk
@@ -116,12 +119,20 @@ class ProxyProcess:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(STOP_TIMEOUT)
-        if process.stderr:
-            self.stderr = process.stderr.read().decode(errors="replace")
-        for stream in (process.stdin, process.stdout, process.stderr):
+        self.stderr = self._read_log()
+        for stream in (process.stdin, process.stdout):
             if stream:
                 stream.close()
+        if self.log is not None:
+            self.log.close()
+            self.log = None
         return process.returncode
+
+    def _read_log(self) -> str:
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def __enter__(self) -> ProxyProcess:
         return self.start()
