@@ -58,3 +58,50 @@ QUICK = Budget(
 
 def budget(quick: bool) -> Budget:
     return QUICK if quick else FULL
+
+
+@dataclass(frozen=True)
+class NetworkBudget:
+    """The round-trip-time sweep (bench/test_rtt.py) and open-loop load (test_open_loop.py).
+
+    Full: about 3 minutes for the sweep and under 1 minute for open loop; quick: about 30 s
+    and 30 s. A sweep point's time grows with its RTT, so the largest RTTs dominate.
+    """
+
+    rtts_ms: tuple[float, ...]
+    reference_rtt_ms: float  # the RTT whose ratios are the headlines
+    rounds: int  # measured rounds per RTT (one warm-up round before the first RTT)
+    pooled_requests: int  # per batch, pooled vs one-off
+    h2_ns: tuple[int, ...]  # concurrent requests, HTTP/2 vs HTTP/1.1
+    single_connection_ns: tuple[int, ...]  # N measured with max_connections=1 (N+2 RTTs)
+    h2_pools: tuple[int, ...]  # HTTP/1.1 max_connections besides the default
+    server_delay: float  # seconds of server think time for the "delayed" case
+    gather_n: int  # gather vs serial; at most max_keepalive_connections (20): all reused
+    # open loop
+    capacity_seconds: float  # closed-loop capacity measurement, per protocol
+    capacity_concurrency: int
+    load_fractions: tuple[float, ...]  # of the measured capacity
+    load_seconds: float  # scheduled sending time per load
+    drain_seconds: float  # after the last send, how long to wait for answers
+    max_in_flight: int  # more than this outstanding: a send is dropped and counted
+
+
+NETWORK_FULL = NetworkBudget(
+    rtts_ms=(0, 1, 5, 20, 50, 100), reference_rtt_ms=50, rounds=3, pooled_requests=3,
+    h2_ns=(10, 50, 100), single_connection_ns=(10,), h2_pools=(1, 10), server_delay=0.02,
+    gather_n=20, capacity_seconds=1.5, capacity_concurrency=16,
+    load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=2.0, drain_seconds=3.0,
+    max_in_flight=2000,
+)
+
+NETWORK_QUICK = NetworkBudget(
+    rtts_ms=(0, 50), reference_rtt_ms=50, rounds=2, pooled_requests=3,
+    h2_ns=(10, 50), single_connection_ns=(10,), h2_pools=(1, 10), server_delay=0.02,
+    gather_n=20, capacity_seconds=1.0, capacity_concurrency=16,
+    load_fractions=(0.5, 0.8, 1.0, 1.2), load_seconds=1.0, drain_seconds=2.0,
+    max_in_flight=1000,
+)
+
+
+def network_budget(quick: bool) -> NetworkBudget:
+    return NETWORK_QUICK if quick else NETWORK_FULL

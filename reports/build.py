@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports import browser, html, markdown, plots
+from reports import browser, html, markdown, network, plots
 from reports.baseline import compare_runs, load_baseline
 from reports.errors import InputError
 from reports.load import Run, load_results
@@ -45,6 +45,8 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
             "memory": plots.memory_plot(tables.bench, staging / "memory.png"),
             "fanout": plots.fanout_plot(tables.speedups, staging / "fanout.png"),
             "history": plots.history_plot(tables.history_headlines, staging / "history.png"),
+            "rtt": network.rtt_plot(tables.rtt_speedups, staging / "rtt-speedup.png"),
+            "open_loop": network.open_loop_plot(tables.open_loop, staging / "open-loop.png"),
         }
         for file_name, table in tables.csv_tables().items():
             keep_index = table.index.name is not None or table.index.nlevels > 1

@@ -144,6 +144,19 @@ def render(tables: ReportTables, generated: str) -> str:
         image_html(plots.get("ratios"), "headline ratios per target"),
         "<h2>Async fan-out</h2>", frame_html(tables.speedups),
         image_html(plots.get("fanout"), "speedup against N for gather"),
+        "<h2>Round-trip time</h2>",
+        '<p class="note">Each scenario through a delaying proxy at every RTT; speedup = the '
+        "slower variant's time / the faster's, per round, median. The crossover is the RTT "
+        f"from which HTTP/2 stays ahead. {link('rtt-speedups.csv')}, "
+        f"{link('rtt-crossovers.csv')}</p>",
+        image_html(plots.get("rtt"), "speedup against round-trip time"),
+        frame_html(tables.crossovers.drop(columns=["run"], errors="ignore")),
+        "<h2>Open-loop load</h2>",
+        '<p class="note">Requests sent at a fixed rate (a share of the capacity measured '
+        "in the same run), latency from each request's scheduled send time (no coordinated "
+        f"omission). {link('open-loop.csv')}</p>",
+        image_html(plots.get("open_loop"), "latency percentiles against offered load"),
+        frame_html(tables.open_loop.drop(columns=["run"], errors="ignore")),
         "<h2>Streaming memory</h2>",
         image_html(plots.get("memory"), "memory against body size"),
         '<h2 id="benchmarks">Benchmarks</h2>',

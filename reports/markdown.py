@@ -199,6 +199,14 @@ def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
                                           "ratio_q3", "ideal", "floor", "unit",
                                           "server_bound"]]),
                   f"{section('headlines', 'In the report')}", "", "</details>", ""]
+    if not tables.crossovers.empty:
+        lines += ["<details><summary>HTTP/2 against HTTP/1.1 across round-trip time"
+                  "</summary>", "", table(tables.crossovers.drop(columns=["run"])),
+                  "", "</details>", ""]
+    if not tables.open_loop.empty:
+        lines += ["<details><summary>Open-loop latency (ms from the scheduled send)"
+                  "</summary>", "", table(tables.open_loop.drop(columns=["run", "errors"])),
+                  "", "</details>", ""]
     return lines
 
 

@@ -22,6 +22,7 @@ from reports.matrix import (
     outcome_matrix,
     run_claims,
 )
+from reports.network import crossovers, open_loop_table, rtt_speedups
 from reports.plots import fanout_speedups
 
 
@@ -46,6 +47,9 @@ class ReportTables:
     history_headlines: pd.DataFrame
     environment: pd.DataFrame
     plots: dict[str, Path] = field(default_factory=dict)
+    rtt_speedups: pd.DataFrame = field(default_factory=pd.DataFrame)  # reports.network
+    crossovers: pd.DataFrame = field(default_factory=pd.DataFrame)
+    open_loop: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def csv_tables(self) -> dict[str, pd.DataFrame]:
         """CSV file name -> table (index kept where it carries the row names)."""
@@ -63,6 +67,9 @@ class ReportTables:
             "history.csv": self.history,
             "history-headlines.csv": self.history_headlines,
             "environment.csv": self.environment,
+            "rtt-speedups.csv": self.rtt_speedups,
+            "rtt-crossovers.csv": self.crossovers,
+            "open-loop.csv": self.open_loop,
         }
 
 
@@ -90,6 +97,8 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTabl
         bench=bench, benchmarks=benchmark_table(bench), headlines=headline_table(headlines),
         speedups=fanout_speedups(bench, headlines), history=history_table(all_bench),
         history_headlines=history_headlines, environment=environment_table(run),
+        rtt_speedups=rtt_speedups([run]), crossovers=crossovers([run]),
+        open_loop=open_loop_table([run]),
     )
 
 

@@ -14,7 +14,8 @@ from tests.test_reports_matrix import EXPECTED_MATRIX, TARGETS
 CSV_FILES = ["conformance-summary.csv", "conformance-matrix.csv", "conformance-observed.csv",
              "conformance-claims.csv", "changes-from-httpx-0.28.1.csv", "missing-apis.csv",
              "missing-api-summary.csv", "benchmarks.csv", "headlines.csv",
-             "fanout-speedups.csv", "history.csv", "history-headlines.csv", "environment.csv"]
+             "fanout-speedups.csv", "history.csv", "history-headlines.csv", "environment.csv",
+             "rtt-speedups.csv", "rtt-crossovers.csv", "open-loop.csv"]
 PLOTS = ["ratios.png", "memory.png", "fanout.png", "history.png"]
 
 
