@@ -140,8 +140,9 @@ def test_newest_httpx_override_points_the_environment_elsewhere() -> None:
 @pytest.mark.timeout(900)  # tox builds the report environment in a fresh clone
 def test_rehearsal_of_the_report_job(tmp_path: Path) -> None:
     """The workflow's own step scripts on three job directories: one merged report, a gate
-    verdict, a history branch holding two runs. The candidate is made 25 % slower, so the
-    gate has something to find and the store marks it."""
+    verdict, a history branch holding two runs. The candidate is made 25 % slower and does
+    25 % more work per request (the count the gate fails on), so the gate has something to
+    find and the store marks it."""
     result = rehearse_ci.rehearse(tmp_path, slower=1.25)
     assert result["step_exits"] == dict.fromkeys(rehearse_ci.REPORT_STEPS, 0)
     assert result["baseline_history_exit"] == 0
