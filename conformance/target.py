@@ -14,9 +14,6 @@ from typing import Any
 
 from harness import schema
 
-NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
-
-
 class MissingAPI(Exception):
     """The target lacks a function, class, attribute or argument that a claim uses."""
 
@@ -38,9 +35,6 @@ class Target:
         except AttributeError:
             raise MissingAPI(f"{self.name}.{name} does not exist") from None
 
-    def has(self, name: str) -> bool:
-        return hasattr(self.module, name)
-
 
 def import_target(name: str | None = None) -> ModuleType:
     """Import the target (``$HARNESS_IMPORT``, default httpx); NotInstalled says why not.
@@ -48,14 +42,10 @@ def import_target(name: str | None = None) -> ModuleType:
     ``$HARNESS_NOT_INSTALLED`` (set by ``python -m targets run`` when installing the target
     failed) is the reason, and nothing is imported.
     """
-    reason = os.environ.get(NOT_INSTALLED_ENV)
+    reason = os.environ.get(schema.NOT_INSTALLED_ENV)
     if reason:
         raise NotInstalled(reason)
     name = name or schema.target_import()
-    # Set by `python -m targets` when the target failed to install: that is the reason.
-    reason = os.environ.get("HARNESS_NOT_INSTALLED")
-    if reason and name == schema.target_import():
-        raise NotInstalled(reason)
     try:
         return importlib.import_module(name)
     except Exception as error:  # any import failure means "not installed"

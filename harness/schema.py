@@ -26,6 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFORMANCE_SCHEMA = "httpx-harness/conformance"
 SCHEMA_VERSION = 1
 OUTCOMES = ("holds", "broken", "missing-api", "not-installed")
+# Set by ``python -m targets run`` when the target failed to install: the reason, for the suite.
+NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
 
 
 def results_root() -> Path:

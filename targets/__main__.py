@@ -11,9 +11,8 @@ import os
 import subprocess
 import sys
 
+from harness.schema import NOT_INSTALLED_ENV
 from targets.install import Target, check_import, install
-
-NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
 
 
 def target_from_environment() -> Target:
