@@ -44,6 +44,18 @@ def hx() -> Target:
     return Target(import_target())
 
 
+def is_requests_failure(error: BaseException) -> bool:
+    """An exception that says the requests half did not hold (not one that stops the run).
+
+    pytest's own failures (``pytest.raises``' "DID NOT RAISE", ``pytest.fail``) derive from
+    BaseException, so they are named here; pytest-timeout also fails through ``pytest.fail``,
+    but its message says so, and a timeout must stop the test.
+    """
+    if isinstance(error, pytest.fail.Exception):
+        return not str(error).startswith("Timeout (>")
+    return isinstance(error, Exception)
+
+
 class RequestsSide:
     """The requests half of a difference claim: ``with requests_side: ...`` records it.
 
@@ -66,8 +78,9 @@ class RequestsSide:
             self._module = requests
         return self._module
 
-    def observe(self, value: Any) -> None:
+    def observe(self, value: Any) -> Any:
         self.result.observed = value
+        return value
 
     def __enter__(self) -> RequestsSide:
         record_requests_side(self.item, self.result)
@@ -77,7 +90,7 @@ class RequestsSide:
                  tb: Any) -> bool:
         if error is None:
             return False
-        if not isinstance(error, Exception):
+        if not is_requests_failure(error):
             return False  # KeyboardInterrupt, pytest-timeout: let them through
         self.result.outcome = "not-installed" if isinstance(error, NotInstalled) else "broken"
         self.result.message = " ".join(f"{type(error).__name__}: {error}".split())[:400]

@@ -130,8 +130,8 @@ def test_stream_method_not_stream_kwarg(hx, requests_side, server, observe):
     url = f"{server.http}/bytes/1000"
     with requests_side as side:
         r = side.lib.get(url, stream=True, timeout=TIMEOUT)
-        side.observe(len(b"".join(r.iter_content(100))))
-        assert hasattr(r, "iter_content")
+        size = side.observe(len(b"".join(r.iter_content(100))))
+        assert size == 1000
     with pytest.raises(TypeError) as error:
         hx.get(url, stream=True, timeout=TIMEOUT)
     with hx.stream("GET", url, timeout=TIMEOUT) as r:
