@@ -28,6 +28,7 @@ from server.plugin import StatsClient, serve_for_session
 from server.process import ServerInfo, ServerProcess
 
 HEADLINES = pytest.StashKey[list]()
+DESELECTED = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -37,6 +38,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--bench-engine", default="granian", choices=("granian", "hypercorn"),
                     help="ASGI server for the benchmarks (default: granian, which leaves "
                          "the client the bottleneck)")
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        config = items[0].config
+        config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(items)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,7 +57,11 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
     machine_info["harness"] = {
         **schema.environment(),
         "engine": config.getoption("--bench-engine"),
+        "engine_version": schema.package_version(config.getoption("--bench-engine")),
         "quick": config.getoption("--quick"),
+        # Some benchmarks left out (-k, a node id): not a baseline for `reports compare`.
+        "partial": config.stash.get(DESELECTED, 0) > 0 or any(
+            "::" in arg or not arg.rstrip("/").endswith("bench") for arg in config.args),
         "client_core": client_core,
         "server_core": server_core,
         "gc": {"enabled": gc.isenabled(), "thresholds": list(gc.get_threshold()),

@@ -14,6 +14,7 @@ from typing import Any
 
 from harness import schema
 
+
 class MissingAPI(Exception):
     """The target lacks a function, class, attribute or argument that a claim uses."""
 

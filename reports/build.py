@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reports import browser, html, markdown, plots
 from reports.errors import InputError
-from reports.load import Run, load_results
+from reports.load import Run, load_results, report_run
 from reports.output import staged_directory
 from reports.tables import ReportTables, build_tables
 
@@ -31,7 +31,7 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
     """
     runs = load_results(roots)
     name = choose_run(runs, run_name)
-    tables = build_tables(runs, name, pinned)
+    tables = build_tables(runs, name, pinned, report_run(runs, name, run_name is not None))
     final = roots[0] / name / "report"
     with staged_directory(final) as staging:
         tables.plots = {

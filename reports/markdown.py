@@ -38,9 +38,13 @@ def markdown_table(frame: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
 def render(tables: ReportTables, report_path: str) -> str:
     summary = tables.summary
     sections = [f"## httpx-harness: run `{tables.run.name}`\n"]
+    if tables.run.sources:
+        sections.append("Conformance taken from the newest complete run of: " + "; ".join(
+            f"{target}: run `{run}`" for target, run in sorted(tables.run.sources.items()))
+            + "\n")
     if not summary.empty:
         columns = ["target", "claims", "holds", "broken", "missing-api", "not-installed",
-                   "unexpected", "changed_from_pinned"]
+                   "harness-error", "unexpected", "changed_from_pinned"]
         sections += ["### Conformance\n", markdown_table(summary[columns])]
         unexpected = tables.claims[tables.claims["unexpected"]]
         if not unexpected.empty:
@@ -53,7 +57,10 @@ def render(tables: ReportTables, report_path: str) -> str:
                          markdown_table(tables.missing_api_summary)]
         failed = summary[summary["not_installed_reason"] != ""]
         sections += [f"- **{row.target}** not installed: {row.not_installed_reason}"
-                     for row in failed.itertuples()] + [""]
+                     for row in failed.itertuples()]
+        crashed = summary[summary["harness_error"] != ""]
+        sections += [f"- **{row.target}** not measured (harness error): {row.harness_error}"
+                     for row in crashed.itertuples()] + [""]
     if not tables.changes.empty:
         shown = tables.changes[["target", "claim", "change", "before_outcome",
                                 "after_outcome", "before_observed", "after_observed"]]

@@ -220,9 +220,11 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
         row["unexpected"] = int(mine["unexpected"].sum())
         installed = not (len(mine) and (mine["outcome"] == "not-installed").all())
+        measured = not (len(mine) and (mine["outcome"] == "harness-error").all())
         row["changed_from_pinned"] = (len(changed_claims(claims, pinned, target))
-                                      if has_pinned and installed else None)
+                                      if has_pinned and installed and measured else None)
         row["not_installed_reason"] = "" if installed else mine["message"].iloc[0]
+        row["harness_error"] = "" if measured else mine["message"].iloc[0]
         rows.append(row)
     reference = requests_reference(claims, pinned)
     if not reference.empty:
@@ -230,6 +232,6 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         row = {"target": REQUESTS_COLUMN, "claims": len(reference)}
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
         row.update({"unexpected": None, "changed_from_pinned": None,
-                    "not_installed_reason": ""})
+                    "not_installed_reason": "", "harness_error": ""})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -66,9 +66,13 @@ class ReportTables:
         }
 
 
-def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTables:
-    """The report of run ``run_name``, with history from every run in ``runs``."""
-    run = runs[run_name]
+def build_tables(runs: dict[str, Run], run_name: str, pinned: str,
+                 run: Run | None = None) -> ReportTables:
+    """The report of run ``run_name``, with history from every run in ``runs``.
+
+    ``run`` is what the report shows of it (see ``reports.load.report_run``).
+    """
+    run = run or runs[run_name]
     claims = run_claims(run)
     has_claims = not claims.empty
     all_bench = bench_rows(runs.values())

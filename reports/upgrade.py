@@ -10,7 +10,13 @@ import pandas as pd
 
 from harness.schema import OUTCOMES
 from reports.errors import InputError
-from reports.load import TargetResults, load_results, load_target_directory
+from reports.load import (
+    TargetResults,
+    is_complete,
+    load_results,
+    load_target_directory,
+    newest_complete,
+)
 from reports.matrix import claim_differences, target_claims
 
 
@@ -29,20 +35,22 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
             raise InputError(path, "no conformance*.json in this directory")
         return side(results)
     runs = load_results(roots)
-    candidates = [r for r in runs.values()
-                  if spec in r.targets and r.targets[spec].latest_conformance is not None
-                  and (run is None or r.name == run)]
-    if not candidates:
+    # A named run is used as it is; otherwise the newest run that covered every claim.
+    found = (newest_complete(runs, spec) if run is None else
+             runs[run].targets.get(spec) if run in runs else None)
+    if found is None or found.latest_conformance is None:
         known = sorted({t for r in runs.values() for t in r.targets})
         where = ", ".join(str(root) for root in roots)
-        scope = f" in run {run}" if run else ""
+        scope = f" in run {run}" if run else " in a complete run (partial runs are skipped)"
         raise InputError(where, f"no conformance results for target {spec!r}{scope} "
                                 f"(targets found: {', '.join(known)})")
-    return side(candidates[-1].targets[spec])
+    return side(found)
 
 
 def side(results: TargetResults) -> Side:
-    return Side(f"{results.target} (run {results.run})",
+    latest = results.latest_conformance
+    partial = " partial" if latest is not None and not is_complete(latest[1]) else ""
+    return Side(f"{results.target} (run {results.run}{partial})",
                 target_claims(results).set_index("claim"))
 
 
