@@ -24,11 +24,13 @@ from bench.pinning import cores
 from bench.server_cpu import server_cpu_clock
 from bench.summary import format_headlines
 from harness import schema
+from harness.environment import clear_client_variables
 from server.plugin import StatsClient, serve_for_session
 from server.process import ServerInfo, ServerProcess
 
 HEADLINES = pytest.StashKey[list]()
 DESELECTED = pytest.StashKey[int]()
+CLEARED = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -48,6 +50,7 @@ def pytest_deselected(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[HEADLINES] = []
+    config.stash[CLEARED] = clear_client_variables()  # see harness.environment
     cores()  # remembered before this process pins itself to one of them
 
 
@@ -58,6 +61,7 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
         **schema.environment(),
         "engine": config.getoption("--bench-engine"),
         "engine_version": schema.package_version(config.getoption("--bench-engine")),
+        "client_variables_cleared": config.stash.get(CLEARED, []),
         "quick": config.getoption("--quick"),
         # Some benchmarks left out (-k, a node id): not a baseline for `reports compare`.
         "partial": config.stash.get(DESELECTED, 0) > 0 or any(

@@ -23,6 +23,7 @@ from conformance.recording import (
     record_requests_side,
 )
 from conformance.target import NotInstalled, Target, import_target
+from harness.environment import clear_client_variables
 from server.process import ServerInfo
 
 
@@ -34,6 +35,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     recorder = ConformanceRecorder(config)
+    # Before the server starts or a client is built: proxies, CA bundles, netrc are not
+    # what a claim is about unless it sets them itself.
+    recorder.cleared_variables = clear_client_variables()
     config.pluginmanager.register(recorder, "conformance-recorder")
     recorder.reserve_junit_path()
 

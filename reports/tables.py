@@ -109,5 +109,6 @@ def environment_table(run: Run) -> pd.DataFrame:
         rows.append({"target": target, **{name: packages.get(name) for name in sorted(packages)},
                      "python": environment.get("python"),
                      "platform": environment.get("platform"),
-                     "engine": environment.get("engine")})
+                     "engine": environment.get("engine"),
+                     "engine_version": environment.get("engine_version")})
     return pd.DataFrame(rows).dropna(axis="columns", how="all")
