@@ -55,13 +55,30 @@ def import_target(name: str | None = None) -> ModuleType:
 
 
 def distribution_of(import_name: str) -> tuple[str, str] | None:
-    """(distribution, version) that provides an importable top-level name."""
-    for dist in metadata.packages_distributions().get(import_name, []):
-        try:
-            return dist, metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            continue
+    """(distribution, version) that provides an importable top-level name.
+
+    Not ``metadata.packages_distributions()``: on Python 3.10 it reads only top_level.txt,
+    which wheels built by hatchling (httpx's) do not have, so it finds nothing.
+    """
+    for dist in metadata.distributions():
+        if import_name in top_level_names(dist):
+            return dist.metadata["Name"], dist.version
     return None
+
+
+def top_level_names(dist: metadata.Distribution) -> set[str]:
+    """The importable names a distribution installs: top_level.txt, else its file list."""
+    listed = (dist.read_text("top_level.txt") or "").split()
+    if listed:
+        return set(listed)
+    names = set()
+    for path in dist.files or []:
+        first = path.parts[0] if path.parts else ""
+        if len(path.parts) > 1 and not first.endswith((".dist-info", ".egg-info", ".data")):
+            names.add(first)
+        elif path.suffix == ".py" and len(path.parts) == 1:
+            names.add(path.stem)
+    return names - {"__pycache__", ".."}
 
 
 def target_name() -> str:
