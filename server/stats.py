@@ -4,10 +4,13 @@ Plain ASGI has no connection object, so a connection is identified by the listen
 (``scope["server"]``) and the client's address and port (``scope["client"]``): a TCP
 connection keeps its client port for life, and HTTP/2 streams share their connection's.
 A connection is counted from its first request; one that carries none is not seen.
+Loopback reuses a closed connection's port at once, so that count can be short: where the
+engine accepts in Python (hypercorn), ``AcceptCounter`` counts accepted sockets exactly.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -37,6 +40,8 @@ class ServerStats:
     _versions: Counter[str] = field(default_factory=Counter)
     _in_flight: int = 0
     _peak_in_flight: int = 0
+    _in_flight_by_listener: Counter[str] = field(default_factory=Counter)
+    _peak_by_listener: Counter[str] = field(default_factory=Counter)
     _requests: int = 0
     _since: float = field(default_factory=time.time)
 
@@ -44,7 +49,10 @@ class ServerStats:
         with self._lock:
             self._connections.clear()
             self._versions.clear()
+            self._in_flight_by_listener.clear()
+            self._peak_by_listener.clear()
             self._in_flight = self._peak_in_flight = self._requests = 0
+            ACCEPTED.reset()
             self._since = time.time()
 
     def request_started(self, scope: Scope) -> ConnectionKey:
@@ -62,6 +70,9 @@ class ServerStats:
             self._requests += 1
             self._in_flight += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+            self._in_flight_by_listener[conn.listener] += 1
+            self._peak_by_listener[conn.listener] = max(
+                self._peak_by_listener[conn.listener], self._in_flight_by_listener[conn.listener])
         return key
 
     def request_finished(self, key: ConnectionKey) -> None:
@@ -70,6 +81,7 @@ class ServerStats:
             if conn is not None:  # a reset may have happened mid-request
                 conn.in_flight -= 1
                 self._in_flight -= 1
+                self._in_flight_by_listener[conn.listener] -= 1
 
     def snapshot(self) -> dict[str, Any]:
         """The JSON document served at /stats."""
@@ -89,7 +101,51 @@ class ServerStats:
                 "in_flight": self._in_flight,
                 "peak_in_flight": self._peak_in_flight,
                 "peak_streams_per_h2_connection": max(h2_peaks, default=0),
+                "peak_in_flight_by_listener": dict(self._peak_by_listener),
+                # Exact, by listening port; None where the engine accepts outside Python.
+                "accepted_by_port": ACCEPTED.snapshot(),
             }
+
+
+class AcceptCounter:
+    """Sockets accepted per listening port, counted at ``socket.accept``.
+
+    hypercorn (asyncio) accepts through ``socket.socket.accept``, so wrapping it counts
+    every connection, whatever port the client reuses. granian accepts in Rust: there the
+    counter is never installed and the snapshot is None.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[int] = Counter()
+        self.installed = False
+
+    def install(self) -> None:
+        if self.installed:
+            return
+        original = socket.socket.accept
+        counter = self
+
+        def accept(sock: socket.socket) -> tuple[socket.socket, Any]:
+            accepted = original(sock)
+            with counter._lock:
+                counter._counts[sock.getsockname()[1]] += 1
+            return accepted
+
+        socket.socket.accept = accept  # type: ignore[method-assign]
+        self.installed = True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def snapshot(self) -> dict[str, int] | None:
+        with self._lock:
+            return ({str(port): n for port, n in self._counts.items()} if self.installed
+                    else None)
+
+
+ACCEPTED = AcceptCounter()
 
 
 def _port(address: Any) -> Any:
