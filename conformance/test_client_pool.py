@@ -109,6 +109,9 @@ def test_fields_accept_none(hx, server, observe):
     assert r.status_code == 200
 
 
+MAX_CONNECTIONS_ROUNDS = 10
+
+
 async def fan_out(hx, url: str, n: int, **client_kwargs) -> list[int]:
     async with hx.AsyncClient(timeout=30, **client_kwargs) as client:
         responses = await asyncio.gather(*(client.get(url) for _ in range(n)))
@@ -117,14 +120,20 @@ async def fan_out(hx, url: str, n: int, **client_kwargs) -> list[int]:
 
 @pytest.mark.claim("limits.max-connections")
 def test_max_connections(hx, server, server_stats, observe):
+    # Several rounds: a client that overshoots the limit may do so only now and then
+    # (httpxr opened a 4th connection in 9-14 rounds of 40 here, by the server's accepted
+    # sockets and by its own socket table alike).
     limits = hx.Limits(max_keepalive_connections=5, max_connections=3)
     delay = overlap_delay(hx, server.http, 8, least=0.2)
-    server_stats.reset()
-    codes = run(fan_out(hx, f"{server.http}/delay/{delay}", 8, limits=limits))
-    opened = http_connections(server, server_stats)
-    observe({"requests": len(codes), "connections": opened})
-    assert codes == [200] * 8
-    assert opened == 3
+    opened = []
+    for _ in range(MAX_CONNECTIONS_ROUNDS):
+        server_stats.reset()
+        codes = run(fan_out(hx, f"{server.http}/delay/{delay}", 8, limits=limits))
+        assert codes == [200] * 8
+        opened.append(http_connections(server, server_stats))
+    observe({"requests per round": 8, "rounds": len(opened), "most connections": max(opened)})
+    assert max(opened) == 3
+    assert min(opened) == 3  # and the pool did use all three
 
 
 @pytest.mark.claim("limits.cheatsheet-limits")
