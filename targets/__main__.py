@@ -91,12 +91,16 @@ def run_teeing(command: list[str], env: dict[str, str]) -> tuple[int, list[str]]
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT) as process:
         assert process.stdout is not None
-        while chunk := process.stdout.read1(65536):
-            sys.stdout.buffer.write(chunk)
-            sys.stdout.flush()
-            *lines, pending = (pending + chunk).split(b"\n")
-            for line in lines:
-                tail.add(line.decode(errors="replace"))
+        try:
+            while chunk := process.stdout.read1(65536):
+                sys.stdout.buffer.write(chunk)
+                sys.stdout.flush()
+                *lines, pending = (pending + chunk).split(b"\n")
+                for line in lines:
+                    tail.add(line.decode(errors="replace"))
+        except KeyboardInterrupt:  # Ctrl-C reached the suite too: let it finish its files
+            tail.add("Interrupted: KeyboardInterrupt")
+            process.wait(timeout=60)
         tail.add(pending.decode(errors="replace"))
     return process.returncode, list(tail.lines)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from harness.environment import clear_client_variables, client_variables_present
+from harness.schema import package_version
 
 REPO = Path(__file__).resolve().parent.parent
 # A corporate laptop, exaggerated: every proxy points at a closed port, every CA bundle
@@ -57,6 +58,9 @@ def test_a_configured_proxy_changes_no_result(tmp_path: Path) -> None:
     assert outcomes(proxied) == outcomes(clean)
     assert proxied["environment"]["client_variables_cleared"] == sorted(CONFIGURED)
     assert clean["environment"]["client_variables_cleared"] == []
+    # and the server engine that served the run, with its version
+    assert clean["environment"]["engine"] == "hypercorn"
+    assert clean["environment"]["engine_version"] == package_version("hypercorn")
 
 
 def test_clearing_names_what_was_set_in_either_case(monkeypatch: pytest.MonkeyPatch) -> None:
