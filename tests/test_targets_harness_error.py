@@ -112,3 +112,22 @@ def test_results_with_exit_code_zero_or_one_are_not_a_harness_error() -> None:
     assert harness_error(1, True, []) is None
     assert harness_error(0, False, []) == "the suite wrote no result file (exit code 0)"
     assert harness_error(2, True, ["!! Interrupted: stopped !!"]) is not None
+
+
+def test_the_report_shows_a_harness_error_with_its_reason(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from reports_helpers import NEW_RUN, copy_results
+
+    from reports.build import write_report
+    from targets.harness_error import write_conformance_error
+
+    root = copy_results(tmp_path)
+    monkeypatch.setenv("HARNESS_RESULTS", str(root))
+    write_conformance_error("httpx2", NEW_RUN, "harness server: could not start (exit code 3)")
+    path, tables = write_report([root], NEW_RUN, "httpx-0.28.1")
+    row = tables.summary.set_index("target").loc["httpx2"]
+    assert row["harness-error"] == len(load_catalogue())
+    assert row["harness_error"] == "harness server: could not start (exit code 3)"
+    assert ("**httpx2** not measured (harness error): harness server: could not start"
+            in (path / "summary.md").read_text())
+    assert "harness-error" in (path / "index.html").read_text()
