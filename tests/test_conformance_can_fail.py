@@ -18,6 +18,8 @@ CONFORMANCE = Path(__file__).resolve().parent.parent / "conformance"
 CHECKING_CALLS = {"raises", "fail", "warns", "deprecated_call"}
 # Assertions about presence alone: they hold for any object that has the method.
 PRESENCE_ONLY = {"hasattr", "callable"}
+# try/except*, new in Python 3.11
+TRY_STATEMENTS = (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
 
 
 def call_name(node: ast.AST) -> str | None:
@@ -46,7 +48,7 @@ def unconditional(body: list[ast.stmt]) -> list[ast.AST]:
         if isinstance(statement, (ast.If, ast.FunctionDef, ast.AsyncFunctionDef,
                                   ast.ClassDef, ast.Match)):
             continue
-        if isinstance(statement, (ast.Try, ast.TryStar)):
+        if isinstance(statement, TRY_STATEMENTS):
             found += unconditional(statement.body) + unconditional(statement.finalbody)
             continue
         if isinstance(statement, (ast.With, ast.AsyncWith)):
