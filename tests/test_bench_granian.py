@@ -50,7 +50,9 @@ def test_http2_streams_are_capped_at_the_harness_value(granian) -> None:
     delay = overlap_delay(httpx, info.http, 150, least=0.3)
 
     async def main() -> dict:
-        async with httpx.AsyncClient(verify=info.ssl_context(), http2=True) as client:
+        # timeout above the delay: a queued stream waits two delays for its answer
+        async with httpx.AsyncClient(verify=info.ssl_context(), http2=True,
+                                     timeout=30) as client:
             await client.get(info.http + "/stats/reset")
             await asyncio.gather(*(client.get(f"{info.https}/delay/{delay}")
                                    for _ in range(150)))

@@ -43,7 +43,8 @@ def test_fifty_concurrent_http2_requests_share_one_connection(
     server_stats.reset()
 
     async def fan_out() -> list[httpx.Response]:
-        async with httpx.AsyncClient(http2=True, verify=server.ssl_context()) as client:
+        async with httpx.AsyncClient(http2=True, verify=server.ssl_context(),
+                                     timeout=30) as client:  # above the delay
             return await asyncio.gather(
                 *(client.get(f"{server.https}/delay/{delay}") for _ in range(50))
             )
