@@ -121,7 +121,10 @@ def test_num_bytes_downloaded(hx, server, observe):
             "GET", server.http + "/gzip") as r:
         decoded = sum(len(chunk) for chunk in r.iter_bytes())
         raw = r.num_bytes_downloaded
-    observe({"num_bytes_downloaded": raw, "decoded bytes": decoded})
+    # The compressed size of the echo varies with the server's port digits: observed is
+    # the relation the claim states, not the count (which differed between identical runs).
+    observe({"num_bytes_downloaded below decoded bytes": 0 < raw < decoded,
+             "decoded bytes": decoded})
     assert 0 < raw < decoded
 
 

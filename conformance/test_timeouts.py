@@ -130,10 +130,13 @@ def test_client_none_disables(hx, background, observe):
 @pytest.mark.claim("timeouts.read-is-per-chunk")
 def test_read_is_per_chunk(hx, background, observe):
     got, seconds = outcome_of(hx, lambda: background.result("timeouts.read-is-per-chunk"))
-    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    # What the claim is about, not the wall time (which a loaded machine stretches and
+    # the upgrade report would flag as a change between identical runs).
+    observe({"result": getattr(got, "status_code", type(got).__name__),
+             "longer than the read timeout": seconds > 1.5})
     assert getattr(got, "status_code", None) == 200, f"got {got!r}"
     assert got.content == b"*****"
-    assert seconds > 1.5  # the whole response took longer than one read timeout
+    assert seconds > 1.5, f"{seconds}s"  # the whole response took longer than one read timeout
 
 
 @pytest.mark.claim("timeouts.default-is-five-seconds")
