@@ -25,10 +25,13 @@ from bench.pinning import cores
 from bench.server_cpu import server_cpu_clock
 from bench.summary import format_headlines
 from harness import schema
+from harness.environment import clear_client_variables
 from server.plugin import StatsClient, serve_for_session
 from server.process import ServerInfo, ServerProcess
 
 HEADLINES = pytest.StashKey[list]()
+DESELECTED = pytest.StashKey[int]()
+CLEARED = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,8 +47,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="comma-separated tools for the work counts (default: both)")
 
 
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        config = items[0].config
+        config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(items)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[HEADLINES] = []
+    config.stash[CLEARED] = clear_client_variables()  # see harness.environment
     cores()  # remembered before this process pins itself to one of them
 
 
@@ -56,7 +66,12 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
         **schema.environment(),
         "engine": config.getoption("--bench-engine"),
         "harness_version": harness_version(),
+        "engine_version": schema.package_version(config.getoption("--bench-engine")),
+        "client_variables_cleared": config.stash.get(CLEARED, []),
         "quick": config.getoption("--quick"),
+        # Some benchmarks left out (-k, a node id): not a baseline for `reports compare`.
+        "partial": config.stash.get(DESELECTED, 0) > 0 or any(
+            "::" in arg or not arg.rstrip("/").endswith("bench") for arg in config.args),
         "client_core": client_core,
         "server_core": server_core,
         "gc": {"enabled": gc.isenabled(), "thresholds": list(gc.get_threshold()),

@@ -54,9 +54,11 @@ class FloorClient:
         self.buffer = b""
 
     def connect(self) -> None:
-        # No TCP_NODELAY, like httpx (httpcore sets no socket options by default): with it,
-        # granian's TLS listener stalls ~1 new connection in 4 on a 40 ms delayed ACK.
+        # The socket options httpx's sync transport sets (httpcore: TCP_NODELAY, nothing
+        # else); the async floor gets the same from asyncio. tests/test_bench_floor.py
+        # compares them with httpx's own socket.
         sock = socket.create_connection(self.address, timeout=self.timeout)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.tls:
             context = self.ssl_context or ssl.create_default_context()
             sock = context.wrap_socket(sock, server_hostname=self.address[0])

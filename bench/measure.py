@@ -51,10 +51,6 @@ class RoundSample:
     outcome: Outcome
     stats: dict[str, Any] | None = None
 
-    @property
-    def utilisation(self) -> float:
-        return self.server_cpu / self.wall if self.wall > 0 else 0.0
-
 
 @dataclass
 class Samples:
@@ -74,9 +70,6 @@ class Samples:
 
     def server_cpu_per_request(self) -> list[float]:
         return [r.server_cpu / self.variant.requests for r in self.rounds]
-
-    def utilisation(self) -> list[float]:
-        return [r.utilisation for r in self.rounds]
 
     def server_totals(self) -> tuple[float, float, int]:
         """(server CPU, wall, requests) summed over rounds: the server's CPU clock ticks

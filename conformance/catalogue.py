@@ -53,11 +53,6 @@ class Claim:
             return self.after
         return "holds"
 
-    @property
-    def is_difference(self) -> bool:
-        """A difference from requests: its test asserts both sides."""
-        return self.requests is not None
-
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, Claim]:
     """Every claim by id, in file order."""

@@ -24,6 +24,7 @@ from conformance.recording import (
     record_requests_side,
 )
 from conformance.target import NotInstalled, Target, import_target
+from harness.environment import clear_client_variables
 from server.process import ServerInfo
 
 
@@ -35,6 +36,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     recorder = ConformanceRecorder(config)
+    # Before the server starts or a client is built: proxies, CA bundles, netrc are not
+    # what a claim is about unless it sets them itself.
+    recorder.cleared_variables = clear_client_variables()
     config.pluginmanager.register(recorder, "conformance-recorder")
     recorder.reserve_junit_path()
 
@@ -43,6 +47,18 @@ def pytest_configure(config: pytest.Config) -> None:
 def hx() -> Target:
     """The library under test (httpx or a fork) through the adapter of its API generation."""
     return adapt(import_target())
+
+
+def is_requests_failure(error: BaseException) -> bool:
+    """An exception that says the requests half did not hold (not one that stops the run).
+
+    pytest's own failures (``pytest.raises``' "DID NOT RAISE", ``pytest.fail``) derive from
+    BaseException, so they are named here; pytest-timeout also fails through ``pytest.fail``,
+    but its message says so, and a timeout must stop the test.
+    """
+    if isinstance(error, pytest.fail.Exception):
+        return not str(error).startswith("Timeout (>")
+    return isinstance(error, Exception)
 
 
 class RequestsSide:
@@ -67,8 +83,9 @@ class RequestsSide:
             self._module = requests
         return self._module
 
-    def observe(self, value: Any) -> None:
+    def observe(self, value: Any) -> Any:
         self.result.observed = value
+        return value
 
     def __enter__(self) -> RequestsSide:
         record_requests_side(self.item, self.result)
@@ -78,7 +95,7 @@ class RequestsSide:
                  tb: Any) -> bool:
         if error is None:
             return False
-        if not isinstance(error, Exception):
+        if not is_requests_failure(error):
             return False  # KeyboardInterrupt, pytest-timeout: let them through
         self.result.outcome = "not-installed" if isinstance(error, NotInstalled) else "broken"
         self.result.message = " ".join(f"{type(error).__name__}: {error}".split())[:400]

@@ -9,6 +9,7 @@ import email.parser
 import email.policy
 import socket
 import threading
+import time
 from collections.abc import Coroutine, Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -131,3 +132,49 @@ def free_port_url() -> str:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+# Concurrency claims need every request in flight at once: the server holds each for a
+# delay long enough for the client to start all of them, measured, not guessed.
+OVERLAP_MARGIN = 4.0  # times the measured time to start them all
+OVERLAP_SAMPLES = 5
+MAX_OVERLAP_DELAY = 4.0  # under the default 5 s timeout, which the claims leave as it is
+
+
+def overlap_delay(hx: Any, base_url: str, concurrent: int, least: float) -> float:
+    """Seconds for /delay/ so ``concurrent`` requests overlap on this machine, now.
+
+    The cost of one request on a new connection (``Connection: close``), measured with the
+    target itself, times ``concurrent`` and a margin; never below ``least`` (the delay the
+    claim names) nor above MAX_OVERLAP_DELAY.
+    """
+    with hx.Client() as client:
+        start = time.monotonic()
+        for _ in range(OVERLAP_SAMPLES):
+            client.get(base_url + "/get", headers={"Connection": "close"})
+        cost = (time.monotonic() - start) / OVERLAP_SAMPLES
+    return round(min(MAX_OVERLAP_DELAY, max(least, OVERLAP_MARGIN * concurrent * cost)), 2)
+
+
+def http_connections(server: Any, stats: Any) -> int:
+    """Connections the plain http listener accepted since the last reset: exact.
+
+    From the server's accepted-socket count where the engine has one; else from the client
+    ports the requests came from, which loopback's port reuse can make short. Every /stats
+    read (urllib) is a connection of its own: this one is not counted, so read no other
+    between the reset and this call.
+    """
+    port = server.http.rsplit(":", 1)[1]
+    snapshot = stats.get()
+    accepted = snapshot.get("accepted_by_port")
+    if accepted is not None:
+        return int(accepted.get(port, 0)) - 1
+    return sum(n for listener, n in snapshot["connections_by_listener"].items()
+               if listener == f"http:{port}")
+
+
+def http_peak_in_flight(server: Any, stats: Any) -> int:
+    """Most requests the plain http listener held at once since the last reset (the slow
+    timeout jobs run on another listener, so they do not add to it)."""
+    port = server.http.rsplit(":", 1)[1]
+    return int(stats.get()["peak_in_flight_by_listener"].get(f"http:{port}", 0))

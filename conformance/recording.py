@@ -99,6 +99,7 @@ class ConformanceRecorder:
         self.clock = time.monotonic()
         self.result_path: Path | None = None
         self.claims_document: list[dict[str, Any]] = []
+        self.cleared_variables: list[str] = []  # set by conftest.py: see harness.environment
 
     def reserve_junit_path(self) -> None:
         """Point pytest's own JUnit XML writer at this run's result directory."""
@@ -256,13 +257,20 @@ class ConformanceRecorder:
             summary[entry["outcome"]] += 1
         summary["unexpected"] = sum(entry["unexpected"] for entry in self.claims_document)
         environment = schema.environment()
-        environment.update(target=self.target, run=self.run)
+        engine = self.config.getoption("--server-engine", "hypercorn")
+        environment.update(target=self.target, run=self.run,
+                           client_variables_cleared=self.cleared_variables,
+                           engine=engine, engine_version=schema.package_version(engine))
         document = {
             "schema": schema.CONFORMANCE_SCHEMA,
             "schema_version": schema.SCHEMA_VERSION,
             "environment": environment,
             "started": self.started.isoformat(),
             "duration": round(time.monotonic() - self.clock, 3),
+            # Covered only part of the catalogue (-k, --claim, -x, an interruption): not a
+            # baseline; the reports pass over it unless it is asked for by run.
+            "partial": len(self.claims_document) < len(self.catalogue),
+            "arguments": list(self.config.invocation_params.args),
             "summary": summary,
             "claims": self.claims_document,
         }

@@ -14,8 +14,6 @@ from typing import Any
 
 from harness import schema
 
-NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
-
 
 class MissingAPI(Exception):
     """The target lacks a function, class, attribute or argument that a claim uses."""
@@ -38,9 +36,6 @@ class Target:
         except AttributeError:
             raise MissingAPI(f"{self.name}.{name} does not exist") from None
 
-    def has(self, name: str) -> bool:
-        return hasattr(self.module, name)
-
 
 def import_target(name: str | None = None) -> ModuleType:
     """Import the target (``$HARNESS_IMPORT``, default httpx); NotInstalled says why not.
@@ -48,14 +43,10 @@ def import_target(name: str | None = None) -> ModuleType:
     ``$HARNESS_NOT_INSTALLED`` (set by ``python -m targets run`` when installing the target
     failed) is the reason, and nothing is imported.
     """
-    reason = os.environ.get(NOT_INSTALLED_ENV)
+    reason = os.environ.get(schema.NOT_INSTALLED_ENV)
     if reason:
         raise NotInstalled(reason)
     name = name or schema.target_import()
-    # Set by `python -m targets` when the target failed to install: that is the reason.
-    reason = os.environ.get("HARNESS_NOT_INSTALLED")
-    if reason and name == schema.target_import():
-        raise NotInstalled(reason)
     try:
         return importlib.import_module(name)
     except Exception as error:  # any import failure means "not installed"
@@ -64,13 +55,30 @@ def import_target(name: str | None = None) -> ModuleType:
 
 
 def distribution_of(import_name: str) -> tuple[str, str] | None:
-    """(distribution, version) that provides an importable top-level name."""
-    for dist in metadata.packages_distributions().get(import_name, []):
-        try:
-            return dist, metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            continue
+    """(distribution, version) that provides an importable top-level name.
+
+    Not ``metadata.packages_distributions()``: on Python 3.10 it reads only top_level.txt,
+    which wheels built by hatchling (httpx's) do not have, so it finds nothing.
+    """
+    for dist in metadata.distributions():
+        if import_name in top_level_names(dist):
+            return dist.metadata["Name"], dist.version
     return None
+
+
+def top_level_names(dist: metadata.Distribution) -> set[str]:
+    """The importable names a distribution installs: top_level.txt, else its file list."""
+    listed = (dist.read_text("top_level.txt") or "").split()
+    if listed:
+        return set(listed)
+    names = set()
+    for path in dist.files or []:
+        first = path.parts[0] if path.parts else ""
+        if len(path.parts) > 1 and not first.endswith((".dist-info", ".egg-info", ".data")):
+            names.add(first)
+        elif path.suffix == ".py" and len(path.parts) == 1:
+            names.add(path.stem)
+    return names - {"__pycache__", ".."}
 
 
 def target_name() -> str:

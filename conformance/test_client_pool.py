@@ -8,7 +8,12 @@ import time
 import psutil
 import pytest
 
-from conformance.helpers import run
+from conformance.helpers import (
+    http_connections,
+    http_peak_in_flight,
+    overlap_delay,
+    run,
+)
 
 
 def established_to(url: str) -> int:
@@ -17,13 +22,6 @@ def established_to(url: str) -> int:
     return sum(1 for conn in psutil.Process().net_connections(kind="tcp")
                if conn.raddr and conn.raddr.port == port
                and conn.status == psutil.CONN_ESTABLISHED)
-
-
-def http_connections(server, stats) -> int:
-    """Connections the server saw on the plain http listener since the last reset."""
-    port = server.http.rsplit(":", 1)[1]
-    return sum(n for listener, n in stats.get()["connections_by_listener"].items()
-               if listener.endswith(f":{port}") and listener.startswith("http:"))
 
 
 @pytest.mark.claim("client.pooled-one-connection")
@@ -110,6 +108,10 @@ def test_fields_accept_none(hx, server, observe):
     assert r.status_code == 200
 
 
+MAX_CONNECTIONS_ROUNDS = 10
+MAX_CONNECTIONS_SECONDS = 15.0  # rounds stop after this, once two have run
+
+
 async def fan_out(hx, url: str, n: int, **client_kwargs) -> list[int]:
     async with hx.AsyncClient(**client_kwargs) as client:
         responses = await asyncio.gather(*(client.get(url) for _ in range(n)))
@@ -117,13 +119,25 @@ async def fan_out(hx, url: str, n: int, **client_kwargs) -> list[int]:
 
 
 @pytest.mark.claim("limits.max-connections")
+@pytest.mark.timeout(90)
 def test_max_connections(hx, server, server_stats, observe):
+    # Several rounds: a client that overshoots the limit may do so only now and then
+    # (httpxr opened a 4th connection in 9-14 rounds of 40 here, by the server's accepted
+    # sockets and by its own socket table alike). Bounded in count and in time: on a
+    # loaded machine the measured delay grows, and fewer rounds run.
     limits = hx.Limits(max_keepalive_connections=5, max_connections=3)
-    codes = run(fan_out(hx, server.http + "/delay/0.2", 8, limits=limits))
-    opened = http_connections(server, server_stats)
-    observe({"requests": len(codes), "connections": opened})
-    assert codes == [200] * 8
-    assert opened == 3
+    delay = overlap_delay(hx, server.http, 8, least=0.2)
+    opened: list[int] = []
+    deadline = time.monotonic() + MAX_CONNECTIONS_SECONDS
+    while len(opened) < MAX_CONNECTIONS_ROUNDS and (
+            len(opened) < 2 or time.monotonic() < deadline):
+        server_stats.reset()
+        codes = run(fan_out(hx, f"{server.http}/delay/{delay}", 8, limits=limits))
+        assert codes == [200] * 8
+        opened.append(http_connections(server, server_stats))
+    observe({"requests per round": 8, "most connections": max(opened)})
+    assert max(opened) == 3
+    assert min(opened) == 3  # and the pool did use all three
 
 
 @pytest.mark.claim("limits.cheatsheet-limits")
@@ -137,16 +151,23 @@ def test_cheatsheet_limits(hx, server, observe):
 
 
 @pytest.mark.claim("limits.client-default-max-connections")
+@pytest.mark.timeout(90)  # two rounds of a delay that grows with the machine's load
 def test_client_default_max_connections(hx, server, server_stats, observe):
-    # 110 requests of 1 s each: with at most 100 connections, 10 wait for a second round.
+    # 110 requests held long enough to overlap: with at most 100 connections open at once,
+    # exactly 100 are in flight and 10 wait for a second round. (Over the whole test more
+    # than 100 may be opened: with 20 kept alive, a freed connection can be closed and the
+    # waiting request given a new one.)
+    delay = overlap_delay(hx, server.http, 110, least=1.0)
+    server_stats.reset()
     start = time.monotonic()
-    codes = run(fan_out(hx, server.http + "/delay/1", 110))
+    codes = run(fan_out(hx, f"{server.http}/delay/{delay}", 110))
     elapsed = time.monotonic() - start
-    peak = server_stats.get()["peak_in_flight"]
-    observe({"requests": len(codes), "seconds": round(elapsed, 2), "server peak in flight": peak})
+    opened, peak = http_connections(server, server_stats), http_peak_in_flight(server,
+                                                                               server_stats)
+    observe({"requests": len(codes), "connections": opened, "server peak in flight": peak})
     assert codes == [200] * 110
-    assert peak >= 100, "fewer than 100 requests ran at once"
-    assert elapsed >= 1.9, "all 110 ran at once: no cap at 100 connections"
+    assert peak == 100, "not exactly 100 requests in flight at once"
+    assert elapsed >= 2 * delay, "all 110 ran at once: no cap at 100 connections"
 
 
 @pytest.mark.claim("limits.client-default-keepalive")
@@ -155,9 +176,12 @@ def test_client_default_keepalive(hx, server, server_stats, observe):
     # once, so the server cannot tell a new connection from a closed one on the same port.
     already_open = established_to(server.http)  # e.g. left by an earlier test's client
 
+    delay = overlap_delay(hx, server.http, 30, least=0.3)
+    server_stats.reset()
+
     async def round_of_30() -> tuple[int, int]:
         async with hx.AsyncClient() as client:
-            url = server.http + "/delay/0.3"
+            url = f"{server.http}/delay/{delay}"
             await asyncio.gather(*(client.get(url) for _ in range(30)))
             peak = http_connections(server, server_stats)
             return peak, established_to(server.http) - already_open

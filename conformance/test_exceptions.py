@@ -151,13 +151,11 @@ def test_http_error_catches_both(hx, server, observe):
 @pytest.mark.claim("exceptions.request-error-not-status-error")
 def test_request_error_not_status_error(hx, server, observe):
     r = fetch(hx, server.http + "/status/500")
-    try:
-        r.raise_for_status()
-    except hx.RequestError:
-        observe("caught by RequestError")
-        pytest.fail("HTTPStatusError was caught by except RequestError")
-    except hx.HTTPStatusError as error:
-        observe(f"caught by HTTPStatusError ({error.response.status_code})")
+    error = raised(r.raise_for_status)  # fails the test if nothing is raised
+    observe({"raised": type(error).__name__,
+             "is RequestError": isinstance(error, hx.RequestError)})
+    assert isinstance(error, hx.HTTPStatusError)
+    assert not isinstance(error, hx.RequestError)
 
 
 @pytest.mark.claim("exceptions.cookie-conflict")

@@ -121,7 +121,10 @@ def test_num_bytes_downloaded(hx, server, observe):
             "GET", server.http + "/gzip") as r:
         decoded = sum(len(chunk) for chunk in r.iter_bytes())
         raw = r.num_bytes_downloaded
-    observe({"num_bytes_downloaded": raw, "decoded bytes": decoded})
+    # The compressed size of the echo varies with the server's port digits: observed is
+    # the relation the claim states, not the count (which differed between identical runs).
+    observe({"num_bytes_downloaded below decoded bytes": 0 < raw < decoded,
+             "decoded bytes": decoded})
     assert 0 < raw < decoded
 
 
@@ -130,8 +133,8 @@ def test_stream_method_not_stream_kwarg(hx, requests_side, server, observe):
     url = f"{server.http}/bytes/1000"
     with requests_side as side:
         r = side.lib.get(url, stream=True)
-        side.observe(len(b"".join(r.iter_content(100))))
-        assert hasattr(r, "iter_content")
+        size = side.observe(len(b"".join(r.iter_content(100))))
+        assert size == 1000
     with pytest.raises(TypeError) as error:
         hx.get(url, stream=True)
     with hx.stream("GET", url) as r:

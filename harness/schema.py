@@ -26,7 +26,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # The conformance.json contract: its "schema" tag, version, and the outcomes a claim can have.
 CONFORMANCE_SCHEMA = "httpx-harness/conformance"
 SCHEMA_VERSION = 1
-OUTCOMES = ("holds", "broken", "missing-api", "setup-failed", "not-installed")
+OUTCOMES = ("holds", "broken", "missing-api", "setup-failed", "not-installed",
+            "harness-error")
+# Set by ``python -m targets run`` when the target failed to install: the reason, for the suite.
+NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
+RUN_ENV = "HARNESS_RUN"
 # The snapshot.json contract: what a target did with each case of the fixed request grid.
 SNAPSHOT_SCHEMA = "httpx-harness/snapshot"
 SNAPSHOT_VERSION = 1
@@ -47,7 +51,7 @@ def run_id() -> str:
     time name the run; outside tox each process is a run of its own (computed once, so
     every file a process writes lands in the same run).
     """
-    explicit = os.environ.get("HARNESS_RUN")
+    explicit = os.environ.get(RUN_ENV)
     if explicit:
         return explicit
     if os.environ.get("TOX_ENV_NAME"):

@@ -177,12 +177,14 @@ def run_report(args: argparse.Namespace) -> int:
                                 args.baseline, args.report_url)
     if interactive():
         if not tables.summary.empty:
-            print_frame(tables.summary.drop(columns=["not_installed_reason"]),
+            print_frame(tables.summary.drop(columns=["not_installed_reason", "harness_error"]),
                         f"Conformance, run {tables.run.name}")
         if not tables.headlines.empty:
             print_frame(tables.headlines[["target", "headline", "ratio_median", "ideal",
                                           "floor", "unit", "server_bound"]],
                         "Benchmark headlines")
+    for target, source in sorted(tables.run.sources.items()):
+        print(f"report: {target}: conformance from run {source} (newest complete)")
     print(f"report: {path / 'index.html'}")
     return 0
 

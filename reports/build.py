@@ -9,7 +9,7 @@ from pathlib import Path
 from reports import browser, html, markdown, network, plots
 from reports.baseline import compare_runs, load_baseline
 from reports.errors import InputError
-from reports.load import Run, load_results
+from reports.load import Run, load_results, report_run
 from reports.output import staged_directory
 from reports.tables import ReportTables, build_tables
 
@@ -35,7 +35,7 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
     """
     runs = load_results(roots)
     name = choose_run(runs, run_name)
-    tables = build_tables(runs, name, pinned)
+    tables = build_tables(runs, name, pinned, report_run(runs, name, run_name is not None))
     comparison = (compare_runs(load_baseline(baseline, name), runs[name]) if baseline
                   else None)
     final = roots[0] / name / "report"

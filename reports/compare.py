@@ -29,7 +29,14 @@ import pandas as pd
 from scipy.stats import false_discovery_control, mannwhitneyu
 
 from reports.errors import InputError
-from reports.load import REPORT_DIRECTORY, load_results, natural_key, result_files, target_key
+from reports.load import (
+    REPORT_DIRECTORY,
+    is_complete,
+    load_results,
+    natural_key,
+    result_files,
+    target_key,
+)
 from reports.readers import read_bench
 
 DEFAULT_MIN_EFFECT = 0.05
@@ -140,9 +147,10 @@ def read_side(path: Path) -> Side:
 
 
 def previous_and_newest(roots: Sequence[Path]) -> tuple[Path, Path]:
-    """The run directories of the two newest runs that hold benchmark results."""
-    runs = [run for run in load_results(roots).values()
-            if any(results.bench for results in run.targets.values())]
+    """The run directories of the two newest runs that hold complete benchmark results."""
+    runs = [run for run in load_results(roots).values()  # complete runs only: see is_complete
+            if any(results.bench and all(is_complete(doc) for _, doc in results.bench)
+                   for results in run.targets.values())]
     if len(runs) < 2:
         where = ", ".join(str(root) for root in roots)
         raise InputError(where, f"--previous needs two runs with benchmarks, found {len(runs)}")

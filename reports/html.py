@@ -100,6 +100,10 @@ def headline_view(headlines: pd.DataFrame) -> pd.DataFrame:
     return headlines.drop(columns=["numerator", "denominator"]).assign(ratio_of=ratio_of)
 
 
+def sources_text(sources: dict[str, str]) -> str:
+    return "; ".join(f"{target}: run {run}" for target, run in sorted(sources.items()))
+
+
 def link(name: str) -> str:
     return f'<a href="{html.escape(name)}">{html.escape(name)}</a>'
 
@@ -118,6 +122,9 @@ def render(tables: ReportTables, generated: str) -> str:
         f'<p class="note">Generated {html.escape(generated)}. Targets: '
         f"{html.escape(environment)}. Pinned target: {html.escape(pinned)}. "
         "Every table is also a CSV file next to this page.</p>",
+        *(['<p class="note">Conformance taken from the newest complete run of: '
+           + html.escape(sources_text(tables.run.sources)) + "</p>"]
+          if tables.run.sources else []),
         '<h2 id="conformance-summary">Conformance summary</h2>',
         frame_html(tables.summary), f'<p class="note">{link("conformance-summary.csv")}</p>',
         '<h2 id="conformance-matrix">Conformance matrix</h2>',

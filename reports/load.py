@@ -34,6 +34,16 @@ class TargetResults:
         """A rerun in the same run writes conformance-2.json: the last one written counts."""
         return self.conformance[-1] if self.conformance else None
 
+    @property
+    def latest_complete_conformance(self) -> tuple[Path, dict[str, Any]] | None:
+        """The last file that covered the whole catalogue (see ``is_complete``)."""
+        complete = [entry for entry in self.conformance if is_complete(entry[1])]
+        return complete[-1] if complete else None
+
+    def only(self, entry: tuple[Path, dict[str, Any]]) -> TargetResults:
+        """These results narrowed to one conformance file (and no benchmarks)."""
+        return TargetResults(self.run, self.target, [entry])
+
 
 @dataclass
 class Run:
@@ -42,6 +52,8 @@ class Run:
     name: str
     directories: list[Path] = field(default_factory=list)
     targets: dict[str, TargetResults] = field(default_factory=dict)
+    # target -> the run its conformance results were taken from, when not this run
+    sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def finished(self) -> dt.datetime:
@@ -70,6 +82,56 @@ def load_results(roots: Iterable[Path]) -> dict[str, Run]:
     ordered = sorted((run for run in runs.values() if run.targets),
                      key=lambda run: (run.finished, run.name))
     return {run.name: run for run in ordered}
+
+
+def is_complete(document: dict[str, Any]) -> bool:
+    """A conformance file that covered the whole catalogue: one a comparison can rest on.
+
+    A run restricted with ``-k``/``--claim`` (or cut short) is marked ``partial``; so is a
+    benchmark file of a run that left benchmarks out (in ``machine_info.harness``).
+    """
+    harness = (document.get("machine_info") or {}).get("harness") or {}
+    return not (document.get("partial") or harness.get("partial"))
+
+
+def newest_complete(runs: dict[str, Run], target: str) -> TargetResults | None:
+    """The target's newest complete conformance results across ``runs`` (oldest first)."""
+    for run in reversed(runs.values()):
+        results = run.targets.get(target)
+        entry = results.latest_complete_conformance if results else None
+        if results is not None and entry is not None:
+            return results.only(entry)
+    return None
+
+
+def report_run(runs: dict[str, Run], name: str, explicit: bool) -> Run:
+    """The run a report shows: run ``name``, with each target's conformance taken from
+    its newest complete run unless the run was named explicitly (then it is shown as is).
+
+    ``sources`` says which targets' conformance came from another run.
+    """
+    chosen = runs[name]
+    if explicit:
+        return chosen
+    view = Run(chosen.name, chosen.directories)
+    targets = {target for run in runs.values() for target in run.targets
+               if run.targets[target].conformance} | set(chosen.targets)
+    for target in targets:
+        own = chosen.targets.get(target)
+        complete = newest_complete(runs, target)
+        bench = own.bench if own else []
+        if complete is None:  # never a complete run: the newest partial one, marked
+            if own is None:
+                continue
+            results = TargetResults(own.run, target, own.conformance[-1:], bench)
+            if own.conformance:
+                view.sources[target] = f"{own.run} (partial: no complete run)"
+        else:
+            results = TargetResults(complete.run, target, complete.conformance, bench)
+            if complete.run != chosen.name:
+                view.sources[target] = complete.run
+        view.targets[target] = results
+    return view
 
 
 def load_run_directory(run_directory: Path, runs: dict[str, Run]) -> None:

@@ -122,6 +122,9 @@ def _render(tables: ReportTables, report_path: str, comparison: BaselineComparis
 
     claims, summary = tables.claims, tables.summary
     lines = [verdict_line(tables, comparison), "", news_line(tables, comparison), ""]
+    if tables.run.sources:
+        lines += ["Conformance taken from the newest complete run of: " + "; ".join(
+            f"{target}: run `{run}`" for target, run in sorted(tables.run.sources.items())), ""]
     if not claims.empty:
         unexpected = claims[claims["unexpected"]]
         if not unexpected.empty:
@@ -132,6 +135,10 @@ def _render(tables: ReportTables, report_path: str, comparison: BaselineComparis
         failed = summary[summary["not_installed_reason"] != ""] if not summary.empty else []
         lines += [f"- **{row.target}** not installed: {text(row.not_installed_reason)}"
                   for row in getattr(failed, "itertuples", list)()]
+        if "harness_error" in summary.columns:
+            crashed = summary[summary["harness_error"] != ""]
+            lines += [f"- **{row.target}** not measured (harness error): "
+                      f"{text(row.harness_error)}" for row in crashed.itertuples()]
     if comparison is not None:
         lines += _baseline_sections(comparison, section, table)
     lines += _details(tables, section, table)

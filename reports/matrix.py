@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
@@ -30,8 +29,8 @@ def observed_text(value: Any) -> str:
 # from run to run; that is the harness, not the client, and must not count as a change.
 LOOPBACK_PORT = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]):\d+")
 # Non-integral numbers in observed values are measurements (seconds elapsed): they differ
-# on every run. Within this relative tolerance they are the same; a timeout that moves from
-# 5 s to 10 s still shows.
+# on every run. Two are the same when they differ by at most this fraction of the smaller
+# (5.0 s and 7.5 s are; 5 s and 10 s, a doubled timeout, are not).
 MEASUREMENT_TOLERANCE = 0.5
 
 
@@ -55,7 +54,7 @@ def _same(a: Any, b: Any) -> bool:
     measured = [x for x in (a, b) if isinstance(x, float) and not x.is_integer()]
     if measured and all(isinstance(x, (int, float)) and not isinstance(x, bool)
                         for x in (a, b)):
-        return math.isclose(a, b, rel_tol=MEASUREMENT_TOLERANCE)
+        return abs(a - b) <= MEASUREMENT_TOLERANCE * min(abs(a), abs(b))
     return a == b and type(a) is type(b)
 
 
@@ -220,9 +219,11 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
         row["unexpected"] = int(mine["unexpected"].sum())
         installed = not (len(mine) and (mine["outcome"] == "not-installed").all())
+        measured = not (len(mine) and (mine["outcome"] == "harness-error").all())
         row["changed_from_pinned"] = (len(changed_claims(claims, pinned, target))
-                                      if has_pinned and installed else None)
+                                      if has_pinned and installed and measured else None)
         row["not_installed_reason"] = "" if installed else mine["message"].iloc[0]
+        row["harness_error"] = "" if measured else mine["message"].iloc[0]
         rows.append(row)
     reference = requests_reference(claims, pinned)
     if not reference.empty:
@@ -230,6 +231,6 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         row = {"target": REQUESTS_COLUMN, "claims": len(reference)}
         row.update({outcome: int(counts.get(outcome, 0)) for outcome in OUTCOMES})
         row.update({"unexpected": None, "changed_from_pinned": None,
-                    "not_installed_reason": ""})
+                    "not_installed_reason": "", "harness_error": ""})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -73,9 +73,13 @@ class ReportTables:
         }
 
 
-def build_tables(runs: dict[str, Run], run_name: str, pinned: str) -> ReportTables:
-    """The report of run ``run_name``, with history from every run in ``runs``."""
-    run = runs[run_name]
+def build_tables(runs: dict[str, Run], run_name: str, pinned: str,
+                 run: Run | None = None) -> ReportTables:
+    """The report of run ``run_name``, with history from every run in ``runs``.
+
+    ``run`` is what the report shows of it (see ``reports.load.report_run``).
+    """
+    run = run or runs[run_name]
     claims = run_claims(run)
     has_claims = not claims.empty
     all_bench = bench_rows(runs.values())
@@ -114,5 +118,6 @@ def environment_table(run: Run) -> pd.DataFrame:
         rows.append({"target": target, **{name: packages.get(name) for name in sorted(packages)},
                      "python": environment.get("python"),
                      "platform": environment.get("platform"),
-                     "engine": environment.get("engine")})
+                     "engine": environment.get("engine"),
+                     "engine_version": environment.get("engine_version")})
     return pd.DataFrame(rows).dropna(axis="columns", how="all")

@@ -17,7 +17,7 @@ import pandas as pd
 
 from harness.schema import OUTCOMES
 from reports.errors import InputError
-from reports.load import Run, TargetResults, load_results, result_files
+from reports.load import Run, TargetResults, is_complete, load_results, result_files
 from reports.matrix import (
     REQUESTS_COLUMN,
     claim_differences,
@@ -82,11 +82,13 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
         if not conformance and not snapshots:
             raise InputError(path, "no conformance*.json or snapshot*.json in this directory")
         claims = None
+        partial = ""
         if conformance:
-            results = TargetResults(path.parent.name, path.name,
-                                    [(conformance[-1], read_conformance(conformance[-1]))])
+            document = read_conformance(conformance[-1])
+            results = TargetResults(path.parent.name, path.name, [(conformance[-1], document)])
             claims = target_claims(results).set_index("claim")
-        return with_snapshot(Side(f"{path.name} (run {path.parent.name})", claims),
+            partial = "" if is_complete(document) else " partial"
+        return with_snapshot(Side(f"{path.name} (run {path.parent.name}{partial})", claims),
                              snapshots)
     try:
         runs = load_results(roots)
@@ -97,22 +99,26 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
         found = runs.get(name) or Run(name)
         snapshots = [p for root in roots for p in result_files_or_none(root / name / spec)]
         has_claims = spec in found.targets and found.targets[spec].latest_conformance
+        if has_claims and run is None and not is_complete(has_claims[1]):
+            continue  # a partial run (-k, --claim) is no baseline unless named explicitly
         if not has_claims and not snapshots and not (spec == REQUESTS_COLUMN
                                                      and found.targets):
             continue
+        partial = ""
         if has_claims:
             claims = target_claims(found.targets[spec]).set_index("claim")
+            partial = "" if is_complete(has_claims[1]) else " partial"
         elif spec == REQUESTS_COLUMN:
             claims = requests_claims(run_claims(found))
         else:
             claims = None
-        return with_snapshot(Side(f"{spec} (run {name})", claims), snapshots)
+        return with_snapshot(Side(f"{spec} (run {name}{partial})", claims), snapshots)
     known = sorted({t for r in runs.values() for t in r.targets}
                    | {d.name for root in roots if root.is_dir() for run_dir in root.iterdir()
                       if run_dir.is_dir() for d in run_dir.iterdir()
                       if result_files_or_none(d)})
     where = ", ".join(str(root) for root in roots)
-    scope = f" in run {run}" if run else ""
+    scope = f" in run {run}" if run else " in a complete run (partial runs are skipped)"
     raise InputError(where, f"no conformance results for target {spec!r}{scope} and no "
                             f"snapshot (targets found: {', '.join(known)})")
 

@@ -5,13 +5,9 @@ Plain ASGI with nothing server-specific, so hypercorn and granian serve the same
 
 from __future__ import annotations
 
-import logging
-
 from server.asgi import BadRequest, Receive, Request, Scope, Send, send_error
 from server.endpoints import ENDPOINTS, ConnectionAborted, Endpoint, stats_endpoints
 from server.stats import ServerStats
-
-log = logging.getLogger("server.app")
 
 
 class HarnessApp:

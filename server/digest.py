@@ -15,7 +15,7 @@ def _hash(algorithm: str, data: str | bytes) -> str:
     return hashlib.new(ALGORITHMS[algorithm], raw).hexdigest()
 
 
-def challenge(realm: str, qop: str, algorithm: str, stale: bool = False) -> str:
+def challenge(realm: str, qop: str, algorithm: str) -> str:
     nonce = _hash(algorithm, os.urandom(16))
     opaque = _hash(algorithm, os.urandom(16))
     parts = [
@@ -25,8 +25,6 @@ def challenge(realm: str, qop: str, algorithm: str, stale: bool = False) -> str:
         f'opaque="{opaque}"',
         f"algorithm={algorithm}",
     ]
-    if stale:
-        parts.append("stale=TRUE")
     return "Digest " + ", ".join(parts)
 
 

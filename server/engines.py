@@ -59,6 +59,10 @@ def serve_hypercorn(app: object, listeners: list[Listener], certs: CertificateFi
     from hypercorn.asyncio import serve
     from hypercorn.config import Config
 
+    from server.stats import ACCEPTED
+
+    ACCEPTED.install()  # hypercorn accepts through socket.accept: count connections exactly
+
     def config_for(listener: Listener) -> Config:
         config = Config()
         config.keep_alive_max_requests = KEEP_ALIVE_MAX_REQUESTS

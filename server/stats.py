@@ -6,10 +6,13 @@ connection keeps its client port for life, and HTTP/2 streams share their connec
 A connection is counted from its first request; one that carries none is not seen.
 Bytes are counted at the ASGI level (header names and values plus body, both ways): what
 the app exchanged, not the wire (no framing, TLS records or HPACK compression).
+Loopback reuses a closed connection's port at once, so that count can be short: where the
+engine accepts in Python (hypercorn), ``AcceptCounter`` counts accepted sockets exactly.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections import Counter
@@ -39,6 +42,8 @@ class ServerStats:
     _versions: Counter[str] = field(default_factory=Counter)
     _in_flight: int = 0
     _peak_in_flight: int = 0
+    _in_flight_by_listener: Counter[str] = field(default_factory=Counter)
+    _peak_by_listener: Counter[str] = field(default_factory=Counter)
     _requests: int = 0
     _bytes_received: int = 0
     _bytes_sent: int = 0
@@ -48,8 +53,11 @@ class ServerStats:
         with self._lock:
             self._connections.clear()
             self._versions.clear()
+            self._in_flight_by_listener.clear()
+            self._peak_by_listener.clear()
             self._in_flight = self._peak_in_flight = self._requests = 0
             self._bytes_received = self._bytes_sent = 0
+            ACCEPTED.reset()
             self._since = time.time()
 
     def request_started(self, scope: Scope) -> ConnectionKey:
@@ -68,6 +76,9 @@ class ServerStats:
             self._in_flight += 1
             self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
             self._bytes_received += _header_bytes(scope.get("headers") or ())
+            self._in_flight_by_listener[conn.listener] += 1
+            self._peak_by_listener[conn.listener] = max(
+                self._peak_by_listener[conn.listener], self._in_flight_by_listener[conn.listener])
         return key
 
     def counting(self, receive: Receive, send: Send) -> tuple[Receive, Send]:
@@ -92,6 +103,7 @@ class ServerStats:
             if conn is not None:  # a reset may have happened mid-request
                 conn.in_flight -= 1
                 self._in_flight -= 1
+                self._in_flight_by_listener[conn.listener] -= 1
 
     def snapshot(self) -> dict[str, Any]:
         """The JSON document served at /stats."""
@@ -113,11 +125,55 @@ class ServerStats:
                 "peak_streams_per_h2_connection": max(h2_peaks, default=0),
                 "bytes_received": self._bytes_received,
                 "bytes_sent": self._bytes_sent,
+                "peak_in_flight_by_listener": dict(self._peak_by_listener),
+                # Exact, by listening port; None where the engine accepts outside Python.
+                "accepted_by_port": ACCEPTED.snapshot(),
             }
 
 
 def _header_bytes(headers: Any) -> int:
     return sum(len(name) + len(value) for name, value in headers)
+
+
+class AcceptCounter:
+    """Sockets accepted per listening port, counted at ``socket.accept``.
+
+    hypercorn (asyncio) accepts through ``socket.socket.accept``, so wrapping it counts
+    every connection, whatever port the client reuses. granian accepts in Rust: there the
+    counter is never installed and the snapshot is None.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[int] = Counter()
+        self.installed = False
+
+    def install(self) -> None:
+        if self.installed:
+            return
+        original = socket.socket.accept
+        counter = self
+
+        def accept(sock: socket.socket) -> tuple[socket.socket, Any]:
+            accepted = original(sock)
+            with counter._lock:
+                counter._counts[sock.getsockname()[1]] += 1
+            return accepted
+
+        socket.socket.accept = accept  # type: ignore[method-assign]
+        self.installed = True
+
+    def reset(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+    def snapshot(self) -> dict[str, int] | None:
+        with self._lock:
+            return ({str(port): n for port, n in self._counts.items()} if self.installed
+                    else None)
+
+
+ACCEPTED = AcceptCounter()
 
 
 def _port(address: Any) -> Any:

@@ -9,6 +9,7 @@ import httpx
 import psutil
 import pytest
 
+from conformance.helpers import overlap_delay
 from server.process import ServerProcess
 
 
@@ -41,13 +42,20 @@ def test_one_stats_view_covers_all_listeners(granian) -> None:
 
 
 def test_http2_streams_are_capped_at_the_harness_value(granian) -> None:
-    """150 concurrent requests on one HTTP/2 connection: at most 100 in flight at once."""
+    """150 concurrent requests on one HTTP/2 connection: exactly 100 in flight at once.
+
+    Each is held long enough (measured: see overlap_delay) for the client to start them all.
+    """
     _, info = granian
+    delay = overlap_delay(httpx, info.http, 150, least=0.3)
 
     async def main() -> dict:
-        async with httpx.AsyncClient(verify=info.ssl_context(), http2=True) as client:
+        # timeout above the delay: a queued stream waits two delays for its answer
+        async with httpx.AsyncClient(verify=info.ssl_context(), http2=True,
+                                     timeout=30) as client:
             await client.get(info.http + "/stats/reset")
-            await asyncio.gather(*(client.get(info.https + "/delay/0.3") for _ in range(150)))
+            await asyncio.gather(*(client.get(f"{info.https}/delay/{delay}")
+                                   for _ in range(150)))
             return (await client.get(info.http + "/stats")).json()
 
     stats = asyncio.run(main())

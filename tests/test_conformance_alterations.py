@@ -192,6 +192,7 @@ def test_each_alteration_breaks_exactly_its_claims(wrapper_dir):
     # One full run with every alteration: nothing else may change.
     code, full = run_suite(wrapper_dir, "all", list(ALTERATIONS), [])
     broken = {cid for cid, outcome in outcomes(full).items() if outcome != "holds"}
+    assert full["partial"] is False  # the whole catalogue: a baseline
     assert code != 0, "unexpected outcomes must fail the session"
     assert broken - known == altered, {"missed": sorted(altered - broken),
                                        "extra": sorted(broken - known - altered)}
@@ -208,6 +209,7 @@ def test_each_alteration_breaks_exactly_its_claims(wrapper_dir):
         messages = {c["id"]: c["message"] for c in document["claims"]
                     if c["id"] in got ^ ALTERATIONS[name]}
         assert got - known == ALTERATIONS[name], (name, messages)
+        assert document["partial"] is True  # --claim: part of the catalogue, not a baseline
         assert code != 0, name
         for claim in document["claims"]:
             if claim["id"] in ALTERATIONS[name]:

@@ -93,3 +93,12 @@ def test_writer_rejects_a_foreign_file_in_one_line(tmp_path, capsys):
     assert expectations.main(["write", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(bad) in err
+
+
+def test_sources_are_cited_by_name_not_by_a_path_on_one_machine():
+    """A fresh clone must be able to trace every citation: no absolute paths."""
+    from conformance.catalogue import CATALOGUE_PATH
+
+    text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    assert not re.findall(r"(?<![\w.])/(?:work|home|root|tmp|Users)/\S*", text)
+    assert "the httpx cheatsheet" in text and "the NVCF base_url note" in text

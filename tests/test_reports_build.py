@@ -70,7 +70,8 @@ def test_benchmark_tables_mark_the_server_bound_floor_and_keep_ideals(report: Pa
     headlines = pd.read_csv(report / "headlines.csv")
     gather = headlines[headlines["headline"] == "gather/serial n=50 (http)"]
     assert gather["ideal"].tolist() == [50.0, 50.0]
-    assert (gather["of_ideal"] == gather["ratio_median"] / 50).all()
+    # approx: the CSV round trip may round the last digit differently (pandas on 3.10)
+    assert gather["of_ideal"].tolist() == pytest.approx((gather["ratio_median"] / 50).tolist())
 
 
 def test_fanout_speedups_come_from_the_headlines(report: Path) -> None:

@@ -153,8 +153,13 @@ def test_ephemeral_server_ports_are_not_changes(tmp_path) -> None:
 @pytest.mark.parametrize(("before", "after", "same"), [
     ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ReadTimeout", "seconds": 5.65},
      True),  # run-to-run noise of a measured duration
-    ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ReadTimeout", "seconds": 10.1},
+    ({"result": "ReadTimeout", "seconds": 5.0}, {"result": "ReadTimeout", "seconds": 10.0},
      False),  # the default timeout doubled
+    ({"result": "ReadTimeout", "seconds": 10.0}, {"result": "ReadTimeout", "seconds": 5.0},
+     False),  # and halved
+    ({"seconds": 5.0}, {"seconds": 7.4}, True),  # within half the smaller value
+    ({"seconds": 5.0}, {"seconds": 7.6}, False),
+    ({"seconds": 7.6}, {"seconds": 5.0}, False),
     ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ConnectError", "seconds": 5.04},
      False),
     ({"num_bytes_downloaded": 317}, {"num_bytes_downloaded": 318}, False),  # counts are exact

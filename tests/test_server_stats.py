@@ -6,6 +6,7 @@ import asyncio
 
 import httpx
 
+from conformance.helpers import http_connections, overlap_delay
 from server.plugin import StatsClient
 from server.process import ServerInfo
 
@@ -22,23 +23,30 @@ def test_ten_requests_on_one_pooled_client_are_one_connection(
     assert stats["requests_per_connection"] == [10]
 
 
-def test_ten_one_off_calls_are_ten_connections(
+def test_one_off_calls_are_one_connection_each_counted_exactly(
     server: ServerInfo, server_stats: StatsClient
 ) -> None:
-    for _ in range(10):
+    # Fifty in a row: loopback hands a closed connection's port to the next one at once,
+    # so counting by client port may come out short; the accepted sockets may not.
+    for _ in range(50):
         httpx.get(server.http + "/get").raise_for_status()
+    assert http_connections(server, server_stats) == 50  # first: a /stats read is a connection
     stats = server_stats.get()
-    assert stats["connections"] == 10
-    assert stats["requests_per_connection"] == [1] * 10
+    assert stats["requests"] == 50
+    assert stats["connections"] <= 50  # by client port: never more, possibly fewer
 
 
 def test_fifty_concurrent_http2_requests_share_one_connection(
     server: ServerInfo, server_stats: StatsClient
 ) -> None:
+    delay = overlap_delay(httpx, server.http, 50, least=1.0)
+    server_stats.reset()
+
     async def fan_out() -> list[httpx.Response]:
-        async with httpx.AsyncClient(http2=True, verify=server.ssl_context()) as client:
+        async with httpx.AsyncClient(http2=True, verify=server.ssl_context(),
+                                     timeout=30) as client:  # above the delay
             return await asyncio.gather(
-                *(client.get(server.https + "/delay/1") for _ in range(50))
+                *(client.get(f"{server.https}/delay/{delay}") for _ in range(50))
             )
 
     responses = asyncio.run(fan_out())
@@ -46,7 +54,7 @@ def test_fifty_concurrent_http2_requests_share_one_connection(
     stats = server_stats.get()
     assert stats["connections_by_protocol"] == {"HTTP/2": 1}
     assert stats["requests"] == 50
-    # Every request sleeps a second on the server, so all fifty are in flight at once.
+    # Every request is held long enough (measured) for all fifty to be in flight at once.
     assert stats["peak_streams_per_h2_connection"] == 50
 
 
