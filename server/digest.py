@@ -15,7 +15,7 @@ def _hash(algorithm: str, data: str | bytes) -> str:
     return hashlib.new(ALGORITHMS[algorithm], raw).hexdigest()
 
 
-def challenge(realm: str, qop: str, algorithm: str) -> str:
+def challenge(realm: str, qop: str, algorithm: str, stale: bool = False) -> str:
     nonce = _hash(algorithm, os.urandom(16))
     opaque = _hash(algorithm, os.urandom(16))
     parts = [
@@ -25,6 +25,8 @@ def challenge(realm: str, qop: str, algorithm: str) -> str:
         f'opaque="{opaque}"',
         f"algorithm={algorithm}",
     ]
+    if stale:  # the nonce was good but has expired: retry with the new one (RFC 7616)
+        parts.append("stale=TRUE")
     return "Digest " + ", ".join(parts)
 
 
