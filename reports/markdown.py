@@ -122,9 +122,6 @@ def _render(tables: ReportTables, report_path: str, comparison: BaselineComparis
 
     claims, summary = tables.claims, tables.summary
     lines = [verdict_line(tables, comparison), "", news_line(tables, comparison), ""]
-    if tables.run.sources:
-        lines += ["Conformance taken from the newest complete run of: " + "; ".join(
-            f"{target}: run `{run}`" for target, run in sorted(tables.run.sources.items())), ""]
     if not claims.empty:
         unexpected = claims[claims["unexpected"]]
         if not unexpected.empty:
@@ -184,6 +181,14 @@ def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any)
     return [*lines, ""]
 
 
+def _sources(tables: ReportTables) -> list[str]:
+    """Which targets' conformance came from an earlier complete run (this one was partial)."""
+    if not tables.run.sources:
+        return []
+    return ["Conformance taken from the newest complete run of: " + "; ".join(
+        f"{target}: run `{run}`" for target, run in sorted(tables.run.sources.items())), ""]
+
+
 def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
     """Collapsed blocks: counts per target, missing APIs, headline ratios."""
     lines = []
@@ -195,7 +200,7 @@ def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
         lines += ["<details><summary>Conformance per target "
                   f"({plural(len(summary) - 1, 'target')} and requests)</summary>", "",
                   table(summary[columns]), f"{section('summary', 'In the report')}", "",
-                  "</details>", ""]
+                  *_sources(tables), "</details>", ""]
     if not tables.missing_api_summary.empty:
         lines += ["<details><summary>Missing APIs (claims each one stopped)</summary>", "",
                   table(tables.missing_api_summary), "", "</details>", ""]

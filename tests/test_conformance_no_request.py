@@ -18,7 +18,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CONFORMANCE = REPO / "conformance"
 DOC = REPO / "docs" / "conformance.md"
-SERVER_FIXTURES = {"server", "server_ssl_context", "server_stats", "server_ca", "background"}
+SERVER_FIXTURES = {"server", "server_ssl_context", "server_stats", "server_ca", "background",
+                   "wire_server"}
 SOCKET_HELPERS = {"free_port_url", "silent_listener", "accepting_sink"}
 
 
