@@ -122,3 +122,12 @@ def measure_interleaved(variants: Sequence[Variant], rounds: int, warmup_rounds:
             if index >= warmup_rounds:
                 results[variant.name].rounds.append(sample)
     return results
+
+
+def repeat(count: int, call: Callable[[], Any]) -> Callable[[], int]:
+    """A batch that makes ``call`` ``count`` times and reports ``count`` requests."""
+    def batch() -> int:
+        for _ in range(count):
+            call()
+        return count
+    return batch

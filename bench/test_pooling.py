@@ -17,7 +17,7 @@ import certifi
 import pytest
 
 from bench.floor import FloorClient, get_once
-from bench.measure import Samples, Variant, measure_interleaved
+from bench.measure import Samples, Variant, measure_interleaved, repeat
 from bench.ratios import headline, median_ratio
 from bench.recording import record
 from bench.summary import headline_row
@@ -48,14 +48,6 @@ def default_like_context(server: ServerInfo) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=certifi.where())
     context.load_verify_locations(server.ca)
     return context
-
-
-def repeat(count: int, call: Callable[[], Any]) -> Callable[[], int]:
-    def batch() -> int:
-        for _ in range(count):
-            call()
-        return count
-    return batch
 
 
 def pooling_variants(target: ModuleType, requests: ModuleType, server: ServerInfo,

@@ -31,7 +31,7 @@ import pytest
 from bench.budget import NetworkBudget, network_budget
 from bench.crossover import crossover, fresh_client_seconds, waves
 from bench.floor import FloorClient, get_once
-from bench.measure import Samples, Variant, measure_interleaved
+from bench.measure import Samples, Variant, measure_interleaved, repeat
 from bench.netem import netem_status
 from bench.pinning import cores
 from bench.progress import progress_writer
@@ -125,14 +125,6 @@ def sweep(nb: NetworkBudget, say: Callable[[str], None], label: str,
         results[rtt] = measure_interleaved(variants_at(rtt), nb.rounds, int(index == 0),
                                            server_cpu, stats)
     return results
-
-
-def repeat(count: int, call: Callable[[], Any]) -> Callable[[], int]:
-    def batch() -> int:
-        for _ in range(count):
-            call()
-        return count
-    return batch
 
 
 def checked(get: Callable[[], Any]) -> Callable[[], None]:

@@ -34,25 +34,36 @@ def read_json(path: Path) -> Any:
                                f"column {error.colno}") from None
 
 
+def read_itemised(path: Path, schema: str, version: int, kind: str, key: str,
+                  outcomes: tuple[str, ...]) -> dict[str, Any]:
+    """A result document of ``schema`` whose ``key`` list holds items, each with a string
+    ``id`` and an ``outcome`` among ``outcomes`` (conformance claims, snapshot cases)."""
+    document = read_json(path)
+    if not isinstance(document, dict) or document.get("schema") != schema:
+        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
+        raise InputError(path, f"not a {kind} result (schema is {found!r}, "
+                               f"expected {schema!r})")
+    if document.get("schema_version") != version:
+        raise InputError(path, f"unsupported schema_version {document.get('schema_version')!r} "
+                               f"(this reader knows {version})")
+    items = document.get(key)
+    if not isinstance(items, list):
+        raise InputError(path, f"{kind} result without a {key!r} list")
+    item = key.rstrip("s")
+    for index, entry in enumerate(items):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise InputError(path, f"{item} #{index} has no string 'id'")
+        if entry.get("outcome") not in outcomes:
+            raise InputError(path, f"{item} {entry['id']!r} has outcome "
+                                   f"{entry.get('outcome')!r}, not one of {', '.join(outcomes)}")
+    return document
+
+
 def read_conformance(path: Path) -> dict[str, Any]:
     """A conformance.json document, checked against the conformance contract."""
-    document = read_json(path)
-    if not isinstance(document, dict) or document.get("schema") != CONFORMANCE_SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
-        raise InputError(path, f"not a conformance result (schema is {found!r}, "
-                               f"expected {CONFORMANCE_SCHEMA!r})")
-    if document.get("schema_version") != SCHEMA_VERSION:
-        raise InputError(path, f"unsupported schema_version {document.get('schema_version')!r} "
-                               f"(this reader knows {SCHEMA_VERSION})")
-    claims = document.get("claims")
-    if not isinstance(claims, list):
-        raise InputError(path, "conformance result without a 'claims' list")
-    for index, claim in enumerate(claims):
-        if not isinstance(claim, dict) or not isinstance(claim.get("id"), str):
-            raise InputError(path, f"claim #{index} has no string 'id'")
-        if claim.get("outcome") not in OUTCOMES:
-            raise InputError(path, f"claim {claim['id']!r} has outcome "
-                                   f"{claim.get('outcome')!r}, not one of {', '.join(OUTCOMES)}")
+    document = read_itemised(path, CONFORMANCE_SCHEMA, SCHEMA_VERSION, "conformance", "claims",
+                             OUTCOMES)
+    for claim in document["claims"]:
         requests_side = claim.get("requests")
         if requests_side is not None and not isinstance(requests_side, dict):
             raise InputError(path, f"claim {claim['id']!r}: 'requests' is neither null nor "

@@ -17,8 +17,7 @@ from typing import Any
 import pandas as pd
 
 from harness.schema import SNAPSHOT_OUTCOMES, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION
-from reports.errors import InputError
-from reports.readers import read_json
+from reports.readers import read_itemised
 
 SOURCE = "undocumented: found by the wire snapshot"
 CATEGORIES = ("breaking", "wire", "informational")
@@ -38,24 +37,8 @@ MAX_VALUE = 300  # characters of a value shown in a row; the snapshot files have
 
 def read_snapshot(path: Path) -> dict[str, Any]:
     """A snapshot.json document, checked against the snapshot contract."""
-    document = read_json(path)
-    if not isinstance(document, dict) or document.get("schema") != SNAPSHOT_SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
-        raise InputError(path, f"not a snapshot result (schema is {found!r}, expected "
-                               f"{SNAPSHOT_SCHEMA!r})")
-    if document.get("schema_version") != SNAPSHOT_VERSION:
-        raise InputError(path, f"unsupported schema_version {document.get('schema_version')!r} "
-                               f"(this reader knows {SNAPSHOT_VERSION})")
-    cases = document.get("cases")
-    if not isinstance(cases, list):
-        raise InputError(path, "snapshot result without a 'cases' list")
-    for index, case in enumerate(cases):
-        if not isinstance(case, dict) or not isinstance(case.get("id"), str):
-            raise InputError(path, f"case #{index} has no string 'id'")
-        if case.get("outcome") not in SNAPSHOT_OUTCOMES:
-            raise InputError(path, f"case {case['id']!r} has outcome {case.get('outcome')!r}, "
-                                   f"not one of {', '.join(SNAPSHOT_OUTCOMES)}")
-    return document
+    return read_itemised(path, SNAPSHOT_SCHEMA, SNAPSHOT_VERSION, "snapshot", "cases",
+                         SNAPSHOT_OUTCOMES)
 
 
 def flatten(case: dict[str, Any]) -> dict[str, Any]:
