@@ -51,21 +51,29 @@ def variant_names(case: str, small_pools: tuple[int, ...]) -> list[str]:
             "floor h1 (N connections)"]
 
 
+def concurrent_gets(target: ModuleType, context: ssl.SSLContext,
+                    loop: asyncio.AbstractEventLoop, url: str, n: int, name: str,
+                    **options: Any) -> Variant:
+    """A variant whose batch is ``n`` concurrent GETs of ``url`` on a fresh AsyncClient
+    built with ``options`` (its pool set-up is part of what is measured)."""
+    async def batch() -> Any:
+        async with target.AsyncClient(verify=context, **options) as client:
+            async def get() -> None:
+                response = await client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"status {response.status_code}")
+            return await gathered([get] * n)
+    return Variant(name, lambda: loop.run_until_complete(batch()), n,
+                   "h2" if options.get("http2") else "https")
+
+
 def http2_variants(target: ModuleType, server: ServerInfo, context: ssl.SSLContext,
                    loop: asyncio.AbstractEventLoop, case: str, n: int, delay: float,
                    small_pools: tuple[int, ...]) -> list[Variant]:
     url = server.https + endpoint(case, delay)
 
     def client_variant(name: str, **options: Any) -> Variant:
-        async def batch() -> Any:
-            async with target.AsyncClient(verify=context, **options) as client:
-                async def get() -> None:
-                    response = await client.get(url)
-                    if response.status_code != 200:
-                        raise RuntimeError(f"status {response.status_code}")
-                return await gathered([get] * n)
-        return Variant(name, lambda: loop.run_until_complete(batch()), n,
-                       "h2" if options.get("http2") else "https")
+        return concurrent_gets(target, context, loop, url, n, name, **options)
 
     async def floor_batch() -> Any:
         async def get() -> None:

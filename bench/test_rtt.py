@@ -41,7 +41,7 @@ from bench.recording import record
 from bench.summary import headline_row
 from bench.targets import require, require_http2, require_tls
 from bench.test_fanout import gathered, serial
-from bench.test_http2 import wire_info
+from bench.test_http2 import concurrent_gets, wire_info
 from server.engines import H2_MAX_CONCURRENT_STREAMS
 from server.process import ServerInfo
 
@@ -175,15 +175,7 @@ def h2_variants(target: ModuleType, proxy: ProxyProcess, context: ssl.SSLContext
         if config.startswith("h1 max_connections="):
             options["limits"] = target.Limits(max_connections=connections_of(config))
 
-        async def batch() -> Any:
-            async with target.AsyncClient(verify=context, **options) as client:
-                async def get() -> None:
-                    response = await client.get(url)
-                    if response.status_code != 200:
-                        raise RuntimeError(f"status {response.status_code}")
-                return await gathered([get] * n)
-        return Variant(config, lambda: loop.run_until_complete(batch()), n,
-                       "h2" if config == "h2" else "https")
+        return concurrent_gets(target, context, loop, url, n, config, **options)
 
     return [variant(config) for config in h2_configs(n, nb)]
 
