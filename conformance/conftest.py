@@ -140,10 +140,15 @@ def _start_background_early(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def wire_server() -> Iterator[Any]:
+def wire_server(hx: Target, server: ServerInfo) -> Iterator[Any]:
     """``wire_server(fault_name)`` starts the scripted wire server playing that fault
-    (server/wire_faults.py) and returns it; every one started is stopped after the test."""
-    from server.wire import WireServer
+    (server/wire_faults.py) and returns it; every one started is stopped after the test.
+
+    A TLS fault's server carries ``trust``: the Client arguments that make the target trust
+    the wire CA, found the way ``hx.trusting`` finds them for the main server (trusting a
+    CA is set-up, not the claim: no way that works is ``setup-failed``, never ``broken``).
+    """
+    from server.wire import WireCA, WireServer
     from server.wire_faults import FAULTS
 
     started: list[WireServer] = []
@@ -151,10 +156,13 @@ def wire_server() -> Iterator[Any]:
     def start(name: str) -> WireServer:
         fault = FAULTS[name]
         h2 = fault.protocol == "HTTP/2"
-        server = WireServer(fault.script, tls=h2, alpn=("h2",) if h2 else ("http/1.1",))
-        started.append(server.start())
-        return server
+        wire = WireServer(fault.script, tls=h2, alpn=("h2",) if h2 else ("http/1.1",))
+        if h2:
+            hx.trusting(server)  # finds the target's way on the main server's listener
+            wire.trust = hx.trusting(WireCA())
+        started.append(wire.start())
+        return wire
 
     yield start
-    for server in started:
-        server.stop()
+    for wire in started:
+        wire.stop()

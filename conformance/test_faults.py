@@ -20,10 +20,8 @@ PROTOCOLS = {"http1": "", "http2": "h2-"}  # claim suffix -> fault-name prefix
 
 def client(hx, server):
     """A client for the fault's protocol: HTTP/2 (and the wire CA) only where it is one."""
-    from server.wire import client_ssl_context
-
     if server.tls:
-        return hx.Client(http2=True, verify=client_ssl_context())
+        return hx.Client(http2=True, **server.trust)
     return hx.Client()
 
 
@@ -199,10 +197,8 @@ def test_rst_stream(hx, wire_server, observe):
 def concurrent_gets(hx, server, paths):
     """Results (status and body, or the exception's class) of concurrent GETs on one
     HTTP/2 client, in the order of ``paths``."""
-    from server.wire import client_ssl_context
-
     async def main():
-        async with hx.AsyncClient(http2=True, verify=client_ssl_context()) as c:
+        async with hx.AsyncClient(http2=True, **server.trust) as c:
             return await asyncio.gather(*(c.get(server.url + p) for p in paths),
                                         return_exceptions=True)
 

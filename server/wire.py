@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from server.certs import CertificateFiles, make_certificates
@@ -46,6 +47,18 @@ def certificates() -> CertificateFiles:
 def client_ssl_context() -> ssl.SSLContext:
     """A client context that trusts only the wire server's CA."""
     return ssl.create_default_context(cafile=str(certificates().ca))
+
+
+class WireCA:
+    """The wire server's CA in the shape a client's trust set-up reads: ``ca`` (a file
+    path) and ``ssl_context()``, as ``ServerInfo`` has them for the main server."""
+
+    @property
+    def ca(self) -> Path:
+        return certificates().ca
+
+    def ssl_context(self) -> ssl.SSLContext:
+        return client_ssl_context()
 
 
 def _server_ssl_context(alpn: list[str]) -> ssl.SSLContext:
@@ -173,6 +186,7 @@ class WireServer:
     errors: list[str] = field(default_factory=list)  # what scripts raised, for the test
     notes: dict[str, Any] = field(default_factory=dict)  # shared by every connection
     connections: int = 0
+    trust: dict[str, Any] = field(default_factory=dict)  # client arguments trusting the CA
     _listener: socket.socket | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _socks: list[socket.socket] = field(default_factory=list)
