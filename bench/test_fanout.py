@@ -63,15 +63,31 @@ def capped(cap: int, calls: list[Callable[[], Awaitable[Any]]]) -> list[Callable
     return [limit(call) for call in calls]
 
 
-class LoopVariants:
+class ClientLoop:
+    """One event loop and the AsyncClients opened on it, closed together."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.clients: list[Any] = []
+
+    def close(self) -> None:
+        async def close_all() -> None:  # aclose() called inside the loop: forks may need it
+            for client in self.clients:
+                await client.aclose()
+        try:
+            self.loop.run_until_complete(close_all())
+        finally:
+            self.loop.close()
+
+
+class LoopVariants(ClientLoop):
     """Builds variants whose batches run on one event loop, and closes what they opened."""
 
     def __init__(self, target: ModuleType, server: ServerInfo, path: str) -> None:
+        super().__init__()
         self.target = target
         self.base = server.http
         self.path = path
-        self.loop = asyncio.new_event_loop()
-        self.clients: list[Any] = []
 
     def request(self) -> Callable[[], Awaitable[Any]]:
         client = self.target.AsyncClient()
@@ -101,15 +117,6 @@ class LoopVariants:
                 return self.loop.run_until_complete(gathered(capped(cap, calls)))
             return self.loop.run_until_complete(gathered(calls))
         return Variant(name, batch, n, "http")
-
-    def close(self) -> None:
-        async def close_all() -> None:  # aclose() called inside the loop: forks may need it
-            for client in self.clients:
-                await client.aclose()
-        try:
-            self.loop.run_until_complete(close_all())
-        finally:
-            self.loop.close()
 
 
 def fanout_variants(lv: LoopVariants, n: int, cap: int) -> list[Variant]:

@@ -40,7 +40,7 @@ from bench.ratios import headline, median_ratio
 from bench.recording import record
 from bench.summary import headline_row
 from bench.targets import require, require_http2, require_tls
-from bench.test_fanout import gathered, serial
+from bench.test_fanout import ClientLoop, gathered, serial
 from bench.test_http2 import concurrent_gets, wire_info
 from server.engines import H2_MAX_CONCURRENT_STREAMS
 from server.process import ServerInfo
@@ -180,13 +180,12 @@ def h2_variants(target: ModuleType, proxy: ProxyProcess, context: ssl.SSLContext
     return [variant(config) for config in h2_configs(n, nb)]
 
 
-class GatherVariants:
+class GatherVariants(ClientLoop):
     """A warm AsyncClient per variant and RTT, all on one loop, closed at the end."""
 
     def __init__(self, target: ModuleType, proxy: ProxyProcess, n: int) -> None:
+        super().__init__()
         self.target, self.proxy, self.n = target, proxy, n
-        self.loop = asyncio.new_event_loop()
-        self.clients: list[Any] = []
 
     def at(self, rtt: float) -> list[Variant]:
         url = self.proxy.url("http", rtt) + PATH
@@ -206,15 +205,6 @@ class GatherVariants:
             self.loop.run_until_complete(gathered([get] * self.n))
             variants.append(Variant(name, batch, self.n))
         return variants
-
-    def close(self) -> None:
-        async def close_all() -> None:
-            for client in self.clients:
-                await client.aclose()
-        try:
-            self.loop.run_until_complete(close_all())
-        finally:
-            self.loop.close()
 
 
 @pytest.fixture(scope="module")
