@@ -56,11 +56,15 @@ class Background:
     """The running jobs of one session."""
 
     def __init__(self, claims: set[str], kwargs: dict[str, Any]) -> None:
-        selected = {name: job for name, (claim, job) in JOBS.items() if claim in claims}
+        selected = self.jobs_for(claims)
         self.executor = ThreadPoolExecutor(max_workers=max(1, len(selected)),
                                            thread_name_prefix="conformance-background")
         self.futures: dict[str, Future[Timed]] = {
             name: self.executor.submit(_timed, job, kwargs) for name, job in selected.items()}
+
+    @staticmethod
+    def jobs_for(claims: set[str]) -> dict[str, Job]:
+        return {name: job for name, (claim, job) in JOBS.items() if claim in claims}
 
     def result(self, name: str) -> Timed:
         """The job's result; its exception (with ``.seconds``) if it raised."""

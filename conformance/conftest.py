@@ -7,14 +7,14 @@ version without some API, or a missing requests is an outcome, not a collection 
 
 from __future__ import annotations
 
-import ssl
+import contextlib
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
 import pytest
 
-from conformance.adapter import adapt
+from conformance.adapter import SetupFailed, adapt
 from conformance.background import Background
 from conformance.recording import (
     ConformanceRecorder,
@@ -25,6 +25,7 @@ from conformance.recording import (
 )
 from conformance.target import NotInstalled, Target, import_target
 from harness.environment import clear_client_variables
+from server.plugin import StatsClient, serve_for_session
 from server.process import ServerInfo
 
 
@@ -118,16 +119,41 @@ def observe(request: pytest.FixtureRequest) -> Any:
     return record
 
 
+@pytest.fixture
+def server_stats(hx: Target, server: ServerInfo) -> StatsClient:
+    """/stats of the server, reset at the start of the test, after the set-up requests of the
+    session: finding how the target trusts the test CA makes a request of its own, which
+    must not count as the test's (whichever test happens to be the first to need it)."""
+    with contextlib.suppress(SetupFailed):  # the test meets it again: setup-failed
+        hx.trusting(server)
+    stats = StatsClient(server.http)
+    stats.reset()
+    return stats
+
+
 @pytest.fixture(scope="session")
-def background(request: pytest.FixtureRequest, server: ServerInfo,
-               server_ssl_context: ssl.SSLContext) -> Iterator[Background]:
+def background_server(request: pytest.FixtureRequest) -> Iterator[ServerInfo]:
+    """A server of the background jobs' own: their requests, which end at any moment of the
+    session, never show in the /stats a test reads from ``server``."""
+    for process in serve_for_session(request.config.getoption("--server-engine"),
+                                     label="background jobs' server"):
+        assert process.info is not None
+        yield process.info
+
+
+@pytest.fixture(scope="session")
+def background(request: pytest.FixtureRequest) -> Iterator[Background]:
     """Slow jobs of the selected claims, all started at the first test that needs one."""
-    claims = {claim_of(item) for item in request.session.items} - {None}
-    try:
-        target: Target | NotInstalled = adapt(import_target())
-    except NotInstalled as error:
-        target = error
-    runner = Background({c for c in claims if c}, {"hx": target, "server": server})
+    claims = {c for c in (claim_of(item) for item in request.session.items) if c}
+    if not Background.jobs_for(claims):
+        runner = Background(set(), {})
+    else:
+        try:
+            target: Target | NotInstalled = adapt(import_target())
+        except NotInstalled as error:
+            target = error
+        server = request.getfixturevalue("background_server")
+        runner = Background(claims, {"hx": target, "server": server})
     yield runner
     runner.close()
 

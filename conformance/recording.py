@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,31 @@ class TestRecord:
 
 observed_key = pytest.StashKey[dict[str, Any]]()
 requests_key = pytest.StashKey[SideResult]()
+# The attribute that carries a test's record on its report: under pytest-xdist the reports
+# are what travels from a worker to the controller, which writes conformance.json.
+RECORD_ATTRIBUTE = "conformance_record"
+
+
+def is_worker(config: pytest.Config) -> bool:
+    """A pytest-xdist worker: it runs tests, the controller writes the results."""
+    return hasattr(config, "workerinput")
+
+
+def is_controller(config: pytest.Config) -> bool:
+    """The pytest-xdist controller: it runs no test, it gathers the workers' reports."""
+    return config.pluginmanager.has_plugin("dsession")
+
+
+def encode_record(claim: str, record: TestRecord) -> str:
+    return json.dumps({"claim": claim, **asdict(record)}, default=str)
+
+
+def decode_record(text: str) -> tuple[str, TestRecord]:
+    data = json.loads(text)
+    requests = data["requests"]
+    return data["claim"], TestRecord(data["name"], SideResult(**data["httpx"]),
+                                     None if requests is None else SideResult(**requests),
+                                     data["duration"])
 
 
 def claim_of(item: pytest.Item) -> str | None:
@@ -100,9 +126,12 @@ class ConformanceRecorder:
         self.result_path: Path | None = None
         self.claims_document: list[dict[str, Any]] = []
         self.cleared_variables: list[str] = []  # set by conftest.py: see harness.environment
+        self.collection_order: dict[str, int] = {}  # test ids, under pytest-xdist
 
     def reserve_junit_path(self) -> None:
         """Point pytest's own JUnit XML writer at this run's result directory."""
+        if is_worker(self.config):
+            return  # the controller writes the XML (and reserves its name)
         if not self.config.option.collectonly and not self.config.option.xmlpath:
             self.config.option.xmlpath = str(schema.new_result_path(
                 "conformance", ".xml", run=self.run, target=self.target))
@@ -148,6 +177,14 @@ class ConformanceRecorder:
         try:
             import_target()
         except NotInstalled as error:
+            if is_controller(session.config):
+                # The controller holds no items: every selected claim of the catalogue.
+                patterns = session.config.getoption("conformance_claims") or ["*"]
+                for claim in self.catalogue:
+                    if any(fnmatch.fnmatch(claim, p) for p in patterns):
+                        self.records[claim] = [TestRecord(
+                            claim, SideResult("not-installed", None, str(error)))]
+                return True
             for item in session.items:
                 claim = claim_of(item)
                 if claim in self.catalogue:
@@ -183,6 +220,7 @@ class ConformanceRecorder:
             # The test stopped before observing: what was raised is the observation.
             side.observed = {"raised": type(call.excinfo.value).__name__}
         record.requests = item.stash.get(requests_key, None)
+        setattr(report, RECORD_ATTRIBUTE, encode_record(claim, record))
         if report.when != "call":
             return
         expected = expected_outcome(self.expectations, claim)
@@ -209,6 +247,34 @@ class ConformanceRecorder:
                 return record
         records.append(TestRecord(item.nodeid))
         return records[-1]
+
+    # --- pytest-xdist: the controller gathers what the workers ran -----------------------
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        text = getattr(report, RECORD_ATTRIBUTE, None)
+        if text is None or not is_controller(self.config):
+            return
+        claim, record = decode_record(text)
+        records = self.records.setdefault(claim, [])
+        records[:] = [r for r in records if r.name != record.name] + [record]
+        # Collection order, as a run without workers keeps it (observed values and the
+        # message of a claim with several tests follow it).
+        records.sort(key=lambda r: self.collection_order.get(r.name, len(self.collection_order)))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        if not self.collection_order:
+            self.collection_order = {nodeid: index for index, nodeid in enumerate(ids)}
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        output = getattr(node, "workeroutput", {})
+        for problem in output.get("conformance_problems", []):
+            if problem not in self.problems:
+                self.problems.append(problem)
+        if error is not None:
+            self.problems.append(f"pytest-xdist worker {node.gateway.id} crashed: {error}; "
+                                 "the claims it was running may be missing")
 
     # --- session end --------------------------------------------------------------------
 
@@ -244,6 +310,9 @@ class ConformanceRecorder:
         }
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if is_worker(self.config):
+            self.config.workeroutput["conformance_problems"] = self.problems  # type: ignore[attr-defined]
+            return
         if self.config.option.collectonly:
             if self.problems:
                 session.exitstatus = pytest.ExitCode.USAGE_ERROR

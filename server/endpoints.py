@@ -225,11 +225,12 @@ async def delay(request: Request, send: Send) -> None:
 
 
 async def hang(request: Request, send: Send) -> None:
-    """Hold the response until the client leaves (at most MAX_SECONDS)."""
+    """Hold the response until the client leaves (at most ?seconds=, default MAX_SECONDS)."""
     after_headers = request.query.get("after_headers") == "1"
+    seconds = request.query_float("seconds", MAX_SECONDS, 0, MAX_SECONDS)
     if after_headers:
         await send_start(send, 200, [("content-type", "text/plain"), ("content-length", "1")])
-    if await wait_or_disconnect(request, MAX_SECONDS):
+    if await wait_or_disconnect(request, seconds):
         if not after_headers:
             await send_start(send, 200, [("content-type", "text/plain"), ("content-length", "1")])
         await send({"type": "http.response.body", "body": b".", "more_body": False})
@@ -577,8 +578,9 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("/redirect-to", redirect_to, "Redirect to ?url= with ?status_code= (302)."),
     Endpoint("/redirect-loop", redirect_loop, "Redirects to itself forever."),
     Endpoint("/delay/{seconds}", delay, "Echo after that many seconds (max 60)."),
-    Endpoint("/hang", hang, "Holds the response until the client leaves (max 60 s); "
-             "?after_headers=1 sends headers first and holds the body."),
+    Endpoint("/hang", hang, "Holds the response until the client leaves (max ?seconds=, "
+             "default and limit 60), then answers '.'; ?after_headers=1 sends headers first "
+             "and holds the body."),
     Endpoint("/drip", drip, "numbytes over duration seconds after ?delay=, Content-Length set."),
     Endpoint("/bytes/{n}", bytes_, "n deterministic bytes from ?seed=, Content-Length set."),
     Endpoint("/stream-bytes/{n}", stream_bytes, "n deterministic bytes, chunked, "

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.catalogue import load_catalogue
 from conformance.expectations import load_expectations
 
 REPO = Path(__file__).resolve().parent.parent
@@ -159,15 +160,20 @@ pytestmark = pytest.mark.skipif(installed_httpx() != "0.28.1",
 
 
 def run_suite(tmp: Path, name: str, alterations: list[str], claims: list[str],
-              import_name: str = "httpx_altered") -> tuple[int, dict]:
-    """Run ``pytest conformance`` in a subprocess; its exit code and conformance.json."""
+              import_name: str = "httpx_altered", workers: int = 0) -> tuple[int, dict]:
+    """Run ``pytest conformance`` in a subprocess; its exit code and conformance.json.
+
+    ``workers``: pytest-xdist workers, as tox runs the suite (0: one process, as a user's
+    own ``pytest conformance`` does). Both must write the same results.
+    """
     results = tmp / name
     env = {**os.environ, "HARNESS_RESULTS": str(results), "HARNESS_IMPORT": import_name,
            "HARNESS_TARGET": TARGET, "HARNESS_RUN": name, "ALTERATIONS": ",".join(alterations),
            "PYTHONPATH": os.pathsep.join([str(tmp), str(REPO)])}
     selection = [arg for claim in claims for arg in ("--claim", claim)]
+    distribution = ["-n", str(workers), "--dist", "worksteal"] if workers else []
     done = subprocess.run([sys.executable, "-m", "pytest", "conformance", "-q", "-p",
-                           "no:cacheprovider", *selection], cwd=REPO, env=env,
+                           "no:cacheprovider", *distribution, *selection], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=150)
     found = list(results.glob("*/*/conformance.json"))
     assert len(found) == 1, f"{name}: no conformance.json\n{done.stdout[-3000:]}{done.stderr}"
@@ -189,8 +195,9 @@ def wrapper_dir(tmp_path_factory) -> Path:
 def test_each_alteration_breaks_exactly_its_claims(wrapper_dir):
     known = {cid for cid, e in load_expectations(TARGET).items() if e.outcome != "holds"}
     altered = set().union(*ALTERATIONS.values())
-    # One full run with every alteration: nothing else may change.
-    code, full = run_suite(wrapper_dir, "all", list(ALTERATIONS), [])
+    # One full run with every alteration, on three workers as tox runs it: nothing else
+    # may change.
+    code, full = run_suite(wrapper_dir, "all", list(ALTERATIONS), [], workers=3)
     broken = {cid for cid, outcome in outcomes(full).items() if outcome != "holds"}
     assert full["partial"] is False  # the whole catalogue: a baseline
     assert code != 0, "unexpected outcomes must fail the session"
@@ -251,9 +258,12 @@ def test_setup_is_not_the_claim(wrapper_dir):
 
 
 @pytest.mark.timeout(120)
-def test_target_that_cannot_be_imported(wrapper_dir):
-    code, document = run_suite(wrapper_dir, "absent", [], ["status.*"],
-                               import_name="no_such_httpx_fork")
+@pytest.mark.parametrize("workers", [0, 2])
+def test_target_that_cannot_be_imported(wrapper_dir, workers):
+    code, document = run_suite(wrapper_dir, f"absent-{workers}", [], ["status.*"],
+                               import_name="no_such_httpx_fork", workers=workers)
     assert code != 0
+    assert {c["id"] for c in document["claims"]} == {
+        cid for cid in load_catalogue() if cid.startswith("status.")}
     assert {c["outcome"] for c in document["claims"]} == {"not-installed"}
     assert all("no_such_httpx_fork" in c["message"] for c in document["claims"])

@@ -7,6 +7,7 @@ import gzip
 import json
 import shutil
 import subprocess
+import time
 import uuid
 import zlib
 from collections.abc import Callable
@@ -220,6 +221,14 @@ def test_faults_fail_the_way_they_say(server: ServerInfo, listener: str) -> None
 def test_hang_holds_the_response(server: ServerInfo, listener: str) -> None:
     with _client(server, listener) as client, pytest.raises(httpx.ReadTimeout):
         client.get("/hang", timeout=0.5)
+
+
+def test_hang_answers_after_its_seconds(server: ServerInfo) -> None:
+    # A client that stays: the held body comes after ?seconds=, not after a minute.
+    start = time.monotonic()
+    r = httpx.get(server.http + "/hang?after_headers=1&seconds=0.3", timeout=10)
+    assert (r.status_code, r.content) == (200, b".")
+    assert 0.3 <= time.monotonic() - start < 5
 
 
 @pytest.mark.parametrize("path", ["/delay/abc", "/delay/61", "/bytes/-1", "/status/99",
