@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 
 from bench.budget import Budget, budget
+from bench.counts.runner import CALLGRIND_CHILDREN, split
+from bench.counts.scenarios import SCENARIOS
 from bench.measure import SERVER_BOUND_UTILISATION
 from bench.pinning import cores
 from bench.server_cpu import server_cpu_clock
@@ -75,7 +77,12 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
         "client_core": client_core,
         "server_core": server_core,
         "gc": {"enabled": gc.isenabled(), "thresholds": list(gc.get_threshold()),
-               "policy": "collected before every batch, enabled while timing"},
+               "policy": "collected before every batch, survivors frozen, enabled while "
+                         "timing"},
+        # Which scenarios share a callgrind child, in order: a scenario's instruction
+        # count includes what those before it left behind (compare warns if it differs).
+        "count_children": [" ".join(group) for group in split(
+            SCENARIOS, config.getoption("--quick"), CALLGRIND_CHILDREN)],
         "server_bound_threshold": SERVER_BOUND_UTILISATION,
     }
 

@@ -7,6 +7,18 @@ from functools import cache
 
 
 @cache
+def available_cores() -> tuple[int, ...]:
+    """The cores this process could run on before the client pinned itself (cached).
+
+    Empty off Linux (no affinity): then nothing is pinned and nothing need be undone.
+    """
+    try:
+        return tuple(sorted(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return ()
+
+
+@cache
 def cores() -> tuple[int | None, int | None]:
     """(client core, server core): different cores when this process may use two or more.
 
@@ -14,10 +26,7 @@ def cores() -> tuple[int | None, int | None]:
     (or off Linux) nothing is pinned and both are None. Cached: the answer must describe
     the cores available before the client pinned itself.
     """
-    try:
-        available = sorted(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return None, None
+    available = available_cores()
     if len(available) < 2:
         return None, None
     return available[0], available[-1]

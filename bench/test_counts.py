@@ -41,7 +41,7 @@ def counted(request: pytest.FixtureRequest, server: ServerInfo,
                  target_import=schema.target_import(), tools=tools, progress=progress)
 
 
-# The first test's setup runs both count runs (under 3 minutes quick, 10 full, on 2 cores).
+# The first test's setup runs the count runs (about 1 minute quick or full, on 2 cores).
 @pytest.mark.timeout(1200)
 @pytest.mark.parametrize("scenario", [s.name for s in SCENARIOS])
 def test_counts(benchmark: Any, counted: dict[str, Counts], scenario: str,

@@ -52,7 +52,7 @@ WAITING_SYSCALLS = frozenset({
     "getpid", "getpeername", "newfstatat",  # asyncio/anyio calls these once per loop turn
 })
 ENVIRONMENT_KEYS = ("python", "implementation", "platform", "engine", "harness_version",
-                    "quick")
+                    "quick", "count_children")
 VERDICTS = ("regression", "improvement", "inconclusive", "missing")
 
 

@@ -1,14 +1,21 @@
 """Run the counted child under callgrind and strace; per-request counts for each scenario.
 
 Start-up and imports are never counted: callgrind instruments only between the child's
-client requests, and the strace log is cut at its marker calls. The runs are sequential
-(the server's /stats are global) and untimed, so a busy machine changes how long they
-take, not what they count. A missing or unusable tool leaves its counts absent, with the
-reason, never zero.
+client requests, and the strace log is cut at its marker calls. The runs are untimed.
+Instruction counts do not depend on the machine's load, so the callgrind run is split in
+CALLGRIND_CHILDREN children that run at once, on every core this process could use before
+it pinned itself, by a fixed split of the scenarios (each scenario always runs after the
+same ones: its count includes what they left behind). The strace run comes after them,
+alone: how many reads a streamed body takes, and so how many system calls, depends on how
+the bytes arrive, which a loaded machine changes (run beside the callgrind children, two
+identical runs differed by 0.5-0.7 ioctl per request on the streaming scenarios). It is
+the only run that reads /stats. A missing or unusable tool leaves its counts absent, with
+the reason, never zero.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -17,18 +24,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.counts import callgrind
-from bench.counts.scenarios import BY_NAME
+from bench.counts.scenarios import BY_NAME, Scenario
 from bench.counts.strace_log import syscalls_by_region
+from bench.counts.workload import WARMUP_UNITS
+from bench.pinning import available_cores
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HASH_SEED = "0"  # str/bytes hashing decides dict layouts, and so instruction counts
 CALLGRIND_TIMEOUT = 900.0
 STRACE_TIMEOUT = 300.0
+CALLGRIND_CHILDREN = 2  # this machine's cores: the callgrind run is most of the time
 
 
 @dataclass
@@ -70,36 +81,65 @@ def _first_line(text: str) -> str:
 
 
 def run_child(mode: str, prefix: Sequence[str], spec: dict[str, Any], workdir: Path,
-              env: Mapping[str, str], timeout: float) -> tuple[dict[str, Any] | None, str]:
-    """Run the workload under ``prefix``; (its results, "") or (None, why it failed)."""
-    spec_path, result_path = workdir / f"{mode}-spec.json", workdir / f"{mode}-result.json"
+              env: Mapping[str, str], timeout: float, name: str = "",
+              cpus: Sequence[int] = ()) -> tuple[dict[str, Any] | None, str]:
+    """Run the workload under ``prefix``; (its results, "") or (None, why it failed).
+
+    ``name`` tells the files of several children of one mode apart. ``cpus``: the cores
+    the child may run on (default: this process's, pinned or not).
+    """
+    name = name or mode
+    spec_path, result_path = workdir / f"{name}-spec.json", workdir / f"{name}-result.json"
     spec_path.write_text(json.dumps({**spec, "mode": mode}))
     command = [*prefix, sys.executable, "-m", "bench.counts.workload",
                str(spec_path), str(result_path)]
-    try:
-        done = subprocess.run(command, cwd=REPO_ROOT, env=dict(env), capture_output=True,
-                              text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return None, f"{mode} run took over {timeout:.0f} s"
-    if done.returncode != 0 or not result_path.exists():
-        return None, f"{mode} run failed (exit {done.returncode}): {_first_line(done.stderr)}"
+    with subprocess.Popen(command, cwd=REPO_ROOT, env=dict(env), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as child:
+        if cpus and hasattr(os, "sched_setaffinity"):
+            with contextlib.suppress(OSError):  # already gone: its exit code says why
+                os.sched_setaffinity(child.pid, cpus)
+        try:
+            _, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            return None, f"{name} run took over {timeout:.0f} s"
+    if child.returncode != 0 or not result_path.exists():
+        return None, f"{name} run failed (exit {child.returncode}): {_first_line(stderr)}"
     return json.loads(result_path.read_text()), ""
+
+
+def split(scenarios: Sequence[Scenario], quick: bool, children: int) -> list[list[str]]:
+    """The scenarios in ``children`` groups of similar rough cost, each in catalogue order.
+
+    Fixed by the scenarios and the mode alone: the dearest first, each to the cheapest
+    group so far. A scenario's count includes what the earlier scenarios of its child left
+    behind (warm caches, interned names), so the split must not change between runs.
+    """
+    groups: list[list[Scenario]] = [[] for _ in range(max(1, min(children, len(scenarios))))]
+    cost = {s.name: s.rough_cost * (s.units(quick) + WARMUP_UNITS) for s in scenarios}
+    for scenario in sorted(scenarios, key=lambda s: -cost[s.name]):
+        min(groups, key=lambda g: sum(cost[s.name] for s in g)).append(scenario)
+    order = [s.name for s in scenarios]
+    return [sorted((s.name for s in group), key=order.index) for group in groups if group]
 
 
 def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool,
           target_import: str = "httpx", tools: Sequence[str] = ("callgrind", "strace"),
           env: Mapping[str, str] | None = None, units: Mapping[str, int] | None = None,
-          progress: Callable[[str], None] = print) -> dict[str, Counts]:
+          progress: Callable[[str], None] = print,
+          children: int = CALLGRIND_CHILDREN) -> dict[str, Counts]:
     """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
     scenarios = [BY_NAME[n] for n in names]
     results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance)
                for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
+    groups = split(scenarios, quick, children)
     environment = child_environment(env)
     with tempfile.TemporaryDirectory(prefix="httpx-harness-counts-") as tmp:
         workdir = Path(tmp)
-        _instructions(results, spec, workdir, environment, tools, progress)
+        _instructions(results, spec, groups, workdir, environment, tools, progress)
         _syscalls_and_stats(results, spec, workdir, environment, tools, progress)
     return results
 
@@ -109,8 +149,8 @@ def _mark_absent(results: dict[str, Counts], what: str, why: str) -> None:
         counts.absent[what] = why
 
 
-def _instructions(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,
-                  env: Mapping[str, str], tools: Sequence[str],
+def _instructions(results: dict[str, Counts], spec: dict[str, Any], groups: list[list[str]],
+                  workdir: Path, env: Mapping[str, str], tools: Sequence[str],
                   progress: Callable[[str], None]) -> None:
     if "callgrind" not in tools:
         _mark_absent(results, "instructions", "not asked for")
@@ -122,25 +162,41 @@ def _instructions(results: dict[str, Counts], spec: dict[str, Any], workdir: Pat
         progress(f"counts: instructions absent: {why}")
         _mark_absent(results, "instructions", why)
         return
-    out = workdir / "callgrind.out"
     started = time.monotonic()
-    progress(f"counts: callgrind run of {len(results)} scenario(s)...")
+    progress(f"counts: callgrind run of {len(results)} scenario(s) in {len(groups)} "
+             "children...")
+    with ThreadPoolExecutor(max_workers=len(groups), thread_name_prefix="callgrind") as pool:
+        runs = [pool.submit(_callgrind_child, valgrind, f"callgrind-{index}",
+                            {**spec, "scenarios": group}, workdir, env)
+                for index, group in enumerate(groups)]
+        finished = [run.result() for run in runs]
+    progress(f"counts: callgrind run done in {time.monotonic() - started:.0f} s")
+    for group, (done, dumps, why) in zip(groups, finished, strict=True):
+        empty = dumps.get("(empty)", 0)
+        for name in group:
+            counts = results[name]
+            seen = {} if done is None else done.get(name, {})
+            if done is None or "error" in seen or name not in dumps:
+                counts.absent["instructions"] = why or seen.get("error") or "no callgrind dump"
+                continue
+            counts.requests = seen["requests"]
+            counts.instructions_per_request = (dumps[name] - empty) / seen["requests"]
+
+
+def _callgrind_child(valgrind: str, name: str, spec: dict[str, Any], workdir: Path,
+                     env: Mapping[str, str]) -> tuple[dict[str, Any] | None, dict[str, int], str]:
+    """One callgrind child: (its results, its dumps by region, why it failed or "").
+
+    It may run on any core this process could use before it pinned itself (the strace
+    child stays on the pinned core, with its tracer: a ptrace stop that must wake strace
+    on another core made that run twice as long, 56 s against 25 s).
+    """
+    out = workdir / f"{name}.out"
     done, why = run_child("callgrind", [valgrind, *callgrind.VALGRIND_OPTIONS,
                                         f"--callgrind-out-file={out}"],
-                          spec, workdir, env, CALLGRIND_TIMEOUT)
-    progress(f"counts: callgrind run done in {time.monotonic() - started:.0f} s")
-    if done is None:
-        _mark_absent(results, "instructions", why)
-        return
-    dumps = callgrind.read_dumps(out)
-    empty = dumps.get("(empty)", 0)
-    for name, counts in results.items():
-        seen = done.get(name, {})
-        if "error" in seen or name not in dumps:
-            counts.absent["instructions"] = seen.get("error") or "no callgrind dump"
-            continue
-        counts.requests = seen["requests"]
-        counts.instructions_per_request = (dumps[name] - empty) / seen["requests"]
+                          spec, workdir, env, CALLGRIND_TIMEOUT, name=name,
+                          cpus=available_cores())
+    return done, ({} if done is None else callgrind.read_dumps(out)), why
 
 
 def _syscalls_and_stats(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,

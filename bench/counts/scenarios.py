@@ -33,6 +33,9 @@ class Scenario:
     # depends on timing (TLS records and session tickets read in a different call; a body
     # arriving in more or fewer pieces): the gate's threshold is at least this. 0: exact.
     instructions_tolerance: float = 0.0
+    # Millions of instructions one unit costs, roughly (from a full run of httpx 0.28.1):
+    # only to split the callgrind run into children of similar length, never a count.
+    rough_cost: float = 1.0
 
     def units(self, quick: bool) -> int:
         return self.quick_units if quick else self.full_units
@@ -135,24 +138,26 @@ def streaming(how: str) -> Callable[[ModuleType, dict[str, str], ssl.SSLContext]
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("pooled-http", "Client.get, one pooled keep-alive connection, http",
-             1, 500, 200, pooled("http")),
+             1, 500, 200, pooled("http"), rough_cost=1.5),
     Scenario("pooled-https", "Client.get, one pooled keep-alive connection, https (TLS)",
-             1, 500, 200, pooled("https")),
+             1, 500, 200, pooled("https"), rough_cost=1.5),
     Scenario("oneoff-http", "httpx.get (default verify): new Client and connection per call, http",
-             1, 10, 4, one_off("http")),
+             1, 10, 4, one_off("http"), rough_cost=200),
     Scenario("oneoff-https", "httpx.get(verify=shared context): new Client and TLS "
              "handshake per call", 1, 30, 15, one_off("https"),
-             instructions_tolerance=0.02),
+             instructions_tolerance=0.02, rough_cost=8),
     Scenario("async-serial", "AsyncClient.get awaited one after another, http",
-             1, 500, 200, asynchronous("http", 1)),
+             1, 500, 200, asynchronous("http", 1), rough_cost=3.5),
     Scenario("async-gathered", f"AsyncClient, {GATHER} gets gathered at once, http",
-             GATHER, 50, 20, asynchronous("http", GATHER), deterministic=False),
+             GATHER, 50, 20, asynchronous("http", GATHER), deterministic=False,
+             rough_cost=60),
     Scenario("http2-streams", f"AsyncClient(http2=True), {GATHER} streams gathered on "
-             "one connection", GATHER, 50, 20, asynchronous("https", GATHER, http2=True)),
+             "one connection", GATHER, 50, 20, asynchronous("https", GATHER, http2=True),
+             rough_cost=37),
     Scenario("stream-iter_bytes", f"Client.stream + iter_bytes over a {STREAM_BODY >> 20} "
              "MiB body, http", 1, 48, 24, streaming("iter_bytes"),
-             instructions_tolerance=0.02),
+             instructions_tolerance=0.02, rough_cost=7.3),
     Scenario("stream-read", f"Client.stream + read() of a {STREAM_BODY >> 20} MiB body, http",
-             1, 48, 24, streaming("read"), instructions_tolerance=0.02),
+             1, 48, 24, streaming("read"), instructions_tolerance=0.02, rough_cost=8.3),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}
