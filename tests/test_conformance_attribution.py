@@ -71,3 +71,18 @@ def test_a_requests_side_failure_is_recorded_and_the_httpx_half_runs(tmp_path: P
 ])
 def test_what_the_requests_side_catches(error: BaseException, caught: bool) -> None:
     assert is_requests_failure(error) is caught
+
+
+@pytest.mark.parametrize(("claim", "test", "expected"), [
+    ("missing-api", "broken", True),  # a hanging HEAD among missing-api verbs (1.0.dev6)
+    ("missing-api", "holds", True),
+    ("broken", "missing-api", False),  # this test would change the claim: it must fail
+    ("broken", "broken", False),  # equal: the plain known-deviation rule covers it
+    ("holds", "broken", False),  # a claim expected to hold never hides a failure
+    ("harness-error", "broken", False),  # not a test outcome: never ranked
+])
+def test_which_failing_tests_cannot_decide_their_claim(claim: str, test: str,
+                                                       expected: bool) -> None:
+    from conformance.recording import outranks
+
+    assert outranks(claim, test) is expected
