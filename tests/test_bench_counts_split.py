@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 
 import pytest
 
 from bench.counts.runner import count, split
 from bench.counts.scenarios import BY_NAME, SCENARIOS
 from reports.compare import DEFAULT_INSTRUCTIONS_THRESHOLD
-from server.process import ServerInfo
+from server.process import ServerInfo, ServerProcess
 
 
 @pytest.mark.parametrize("quick", [True, False])
@@ -29,13 +30,23 @@ def test_more_children_than_scenarios_leaves_none_empty() -> None:
     assert split(SCENARIOS[:3], True, 1) == [[s.name for s in SCENARIOS[:3]]]
 
 
+@pytest.fixture(scope="module")
+def granian_server() -> Iterator[ServerInfo]:
+    """The bench's server. Under hypercorn a response leaves in two writes (head, body), and
+    whether the client reads them in one recv or two follows the machine's load: a loaded
+    CI run moved pooled-http's count by 0.6 % between two runs that way."""
+    with ServerProcess(engine="granian") as info:
+        yield info
+
+
 @pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind is needed (.ci/run "
                     "installs it)")
 @pytest.mark.timeout(300)
-def test_two_children_count_what_one_child_counts(server: ServerInfo) -> None:
+def test_two_children_count_what_one_child_counts(granian_server: ServerInfo) -> None:
     # pooled-http is first in its child either way, so nothing before it differs: two
     # children at once may move its count (measured: +0.1 %, the server answering a client
     # that shares the cores with another), never by as much as the gate's threshold.
+    server = granian_server
     names = ["pooled-http", "async-serial"]
     urls = {"http": server.http, "https": server.https}
     units = {"pooled-http": 200, "async-serial": 50}
