@@ -24,14 +24,23 @@ def established_to(url: str) -> int:
                and conn.status == psutil.CONN_ESTABLISHED)
 
 
+POOLED_ROUNDS = 20  # httpxr opened a 2nd connection in 102 of 200 rounds idle, 3 under load
+
+
 @pytest.mark.claim("client.pooled-one-connection")
 def test_pooled_one_connection(hx, server, server_stats, observe):
-    with hx.Client() as client:
-        codes = [client.get(server.http + "/get").status_code for _ in range(5)]
-    opened = http_connections(server, server_stats)
-    observe({"requests": len(codes), "connections": opened})
-    assert codes == [200] * 5
-    assert opened == 1
+    # Several rounds, each a new Client making 5 requests one after another: a client that
+    # opens a second connection only now and then is caught in a run, not in some runs.
+    opened = []
+    for _ in range(POOLED_ROUNDS):
+        server_stats.reset()
+        with hx.Client() as client:
+            codes = [client.get(server.http + "/get").status_code for _ in range(5)]
+        assert codes == [200] * 5
+        opened.append(http_connections(server, server_stats))
+    observe({"requests per round": 5, "rounds": len(opened),
+             "rounds with more than one connection": sum(n > 1 for n in opened)})
+    assert set(opened) == {1}
 
 
 @pytest.mark.claim("client.top-level-new-connection-each")
