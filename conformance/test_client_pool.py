@@ -38,9 +38,12 @@ def test_pooled_one_connection(hx, server, server_stats, observe):
             codes = [client.get(server.http + "/get").status_code for _ in range(5)]
         assert codes == [200] * 5
         opened.append(http_connections(server, server_stats))
+    # How many rounds opened more goes in the message, not the observed value: it varies
+    # from run to run (2 to 13 of 20 on httpxr), whether any round did does not.
     observe({"requests per round": 5, "rounds": len(opened),
-             "rounds with more than one connection": sum(n > 1 for n in opened)})
-    assert set(opened) == {1}
+             "a round opened more than one connection": any(n > 1 for n in opened)})
+    assert set(opened) == {1}, (f"{sum(n > 1 for n in opened)} of {len(opened)} rounds "
+                                f"opened more than one connection")
 
 
 @pytest.mark.claim("client.top-level-new-connection-each")
