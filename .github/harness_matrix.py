@@ -5,7 +5,8 @@
 prints ``matrix=<JSON>`` for $GITHUB_OUTPUT: one job per default tox environment (every
 conformance target and the pinned bench; not ``report``, which is the report job), the
 pinned target's conformance again on the other supported Pythons, and, for a scheduled or
-"candidates" run, the newest httpx release and every fork's benchmarks as candidates.
+"candidates" run, every fork's benchmarks too (the newest httpx release and the forks
+against the pin are the workflow's ``upgrade-candidates`` jobs, ``tox -e upgrade``).
 Nothing here names an environment that ``tox -l`` did not list. Standard library only:
 it runs before anything is installed.
 """
@@ -20,9 +21,8 @@ import sys
 
 MAIN_PYTHON = "3.12"
 OTHER_PYTHONS = ("3.10", "3.11", "3.13")  # the pinned target also runs on these
-NOT_A_JOB = {"report"}  # the report job reads what the matrix jobs upload
-LATEST_TARGET = "httpx-latest"
-LATEST_REQUIREMENT = "httpx[http2,brotli]"  # no pin: the newest release on PyPI
+# the report job reads what the matrix jobs upload; upgrade runs in jobs of its own
+NOT_A_JOB = {"report", "upgrade"}
 
 
 def tox_list(tox: list[str], *options: str) -> list[str]:
@@ -42,15 +42,6 @@ def job(env: str, python: str = MAIN_PYTHON, posargs: str = "", tox_args: str = 
             "tox_args": tox_args, "artifact": f"{artifact_prefix}-{name}"}
 
 
-def latest(env: str, kind: str) -> dict[str, str]:
-    """``env`` re-pointed at the newest httpx release, as a candidate (never gating)."""
-    section = f"testenv:{env}.set_env+="
-    overrides = [f"HARNESS_TARGET={LATEST_TARGET}", f"HARNESS_REQUIREMENT={LATEST_REQUIREMENT}",
-                 "HARNESS_IMPORT=httpx", "HARNESS_GATE=0"]
-    return {"env": env, "tox_args": " ".join(f"-x {section}{item}" for item in overrides),
-            "name": f"{kind}-{LATEST_TARGET}"}
-
-
 def plan(default_envs: list[str], bench_envs: list[str], pinned_env: str, bench_args: str,
          candidates: bool) -> list[dict[str, str]]:
     if pinned_env not in default_envs:
@@ -66,20 +57,16 @@ def plan(default_envs: list[str], bench_envs: list[str], pinned_env: str, bench_
     if candidates:
         listed = {entry["env"] for entry in jobs}
         jobs += [job(env, posargs=bench_args) for env in bench_envs if env not in listed]
-        pinned_bench = f"bench-{pinned_env.partition('-')[2]}"
-        jobs.append(job(**latest(pinned_env, "conformance")))
-        if pinned_bench in bench_envs:
-            jobs.append(job(**latest(pinned_bench, "bench"), posargs=bench_args))
     return jobs
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tox", default="tox", help="how to run tox (default: tox)")
-    parser.add_argument("--pinned-env", default="conformance-httpx0281")
+    parser.add_argument("--pinned-env", default="conformance-httpx0290")
     parser.add_argument("--bench-args", default="--quick", help="the bench jobs' pytest args")
     parser.add_argument("--candidates", action="store_true",
-                        help="also the newest httpx release and every fork's benchmarks")
+                        help="also every fork's benchmarks (the weekly run)")
     args = parser.parse_args(argv)
     tox = shlex.split(args.tox)
     jobs = plan(tox_list(tox), tox_list(tox, "-m", "bench") if args.candidates else [],

@@ -128,12 +128,16 @@ def package_version(name: str) -> str | None:
 
 def environment() -> dict[str, Any]:
     """Versions of everything that shapes a result, recorded in every result file."""
+    from harness.packages import installed_distributions
+
     packages = ["httpx", "httpcore", "h2", "h11", "requests", "urllib3", "anyio", "certifi",
                 "hypercorn", "granian", "httpx2", "httpxyz", "httpxr"]
     return {
         "target": target_name(),
         "import_name": target_import(),
         "packages": {name: v for name in packages if (v := package_version(name))},
+        # The full set, so a dependency release is seen (reports compare lists differences).
+        "distributions": installed_distributions(),
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),

@@ -1,7 +1,8 @@
 """Command line: ``python -m reports [report|compare|upgrade|history] ...``.
 
 Exit status: 0 done; 1 ``compare`` found a regression; 2 bad input (one line on stderr
-naming the file and the problem, and nothing written); 3 ``--screenshot`` could not run
+naming the file and the problem, and nothing written), or ``compare`` could not judge (its
+last line says what evidence is missing and why); 3 ``--screenshot`` could not run
 chromium (one line, nothing written).
 """
 
@@ -67,7 +68,8 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         )
 
         parser.description = ("Compare two bench runs; exit 1 on a count regression or a "
-                              "missing benchmark (timings gate only with --gate-timings).")
+                              "missing benchmark (timings gate only with --gate-timings), "
+                              "2 when it cannot judge (counts absent on either side).")
         parser.add_argument("baseline", type=Path, nargs="?",
                             help="bench JSON file, target directory or run directory")
         parser.add_argument("candidate", type=Path, nargs="?",
@@ -190,7 +192,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from reports.compare import Thresholds, compare, previous_and_newest
+    from reports.compare import EXIT_STATUS, Thresholds, compare, previous_and_newest
     from reports.markdown import markdown_table
     from reports.terminal import print_frame
 
@@ -207,17 +209,24 @@ def run_compare(args: argparse.Namespace) -> int:
     if shown["target"].nunique() == 1:  # one target a side: say it once, in the title
         title += f" ({shown['target'].iloc[0]})"
     shown = shown.drop(columns=["target"]) if shown["target"].nunique() <= 1 else shown
-    print(title)
+    # Markdown: one paragraph per line (GitHub joins adjacent lines, and a table needs a
+    # blank line before it).
+    say = (lambda line: print(line + "\n")) if args.markdown else print
+    say(title)
+    say(result.package_line())  # first: a dependency release may explain what follows
     for warning in result.warnings:
-        print(warning)
+        say(warning)
     if shown.empty:
-        print(f"(all {len(result.table)} rows unchanged; --all shows them)")
+        say(f"(all {len(result.table)} rows unchanged; --all shows them)")
     elif args.markdown:
-        print(markdown_table(shown, max_rows=len(shown)))
+        say(markdown_table(shown, max_rows=len(shown)))
     else:
         print_frame(shown, "")
-    print(result.summary())
-    return 1 if result.failed() else 0
+    if result.regression_packages_line():
+        say(result.regression_packages_line())
+    say(result.summary())
+    print(result.verdict_line())  # last: pass, regression, or could not judge and why
+    return EXIT_STATUS[result.verdict()]
 
 
 def run_upgrade(args: argparse.Namespace) -> int:

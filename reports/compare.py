@@ -11,9 +11,18 @@
   ``min_effect``. Where the sample sizes cannot reach ``alpha`` even uncorrected the
   verdict is ``inconclusive``. Raw seconds from two runs are never compared.
 * **Coverage**: a benchmark in the baseline and not in the candidate is ``missing``.
+* **Evidence**: no count, no pass. A gated count (instructions, system calls, connections)
+  absent or zero on either side, a count scenario in the candidate only, or no count
+  scenario at all is missing evidence (``Comparison.missing_evidence``, the one place for
+  the rule): the verdict is "could not judge", never "pass".
+* **Packages**: every distribution whose version differs between the sides is listed, so a
+  dependency release is not blamed on the target (``harness.packages``).
 
-A count regression or a missing benchmark fails the gate; a timing regression does only
-with ``gate_timings``.
+The thresholds and the ``deterministic`` flag of a count scenario come from the baseline
+only: the candidate's own file cannot widen its threshold or switch its gating off.
+Verdict: ``regression`` (exit 1) when a count regressed or a benchmark is missing (or a
+timing regressed, with ``gate_timings``); else ``could not judge`` (exit 2) when evidence
+is missing; else ``pass`` (exit 0).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from typing import Any
 import pandas as pd
 from scipy.stats import false_discovery_control, mannwhitneyu
 
+from harness.packages import Difference, describe, differences, normalise
 from reports.errors import InputError
 from reports.load import (
     REPORT_DIRECTORY,
@@ -54,6 +64,13 @@ WAITING_SYSCALLS = frozenset({
 ENVIRONMENT_KEYS = ("python", "implementation", "platform", "engine", "harness_version",
                     "quick", "count_children")
 VERDICTS = ("regression", "improvement", "inconclusive", "missing")
+# The gated count measures: what missing_evidence calls them, and their key in "absent".
+GATED_COUNTS = {"instructions/request": ("instructions", "instructions"),
+                "syscalls/request": ("system calls", "syscalls"),
+                "connections/request": ("connections", "server")}
+COUNT_SCENARIO = "count scenario"  # a coverage row's measure for a count benchmark
+ABSENT = "absent"  # a side's value in a row whose evidence is missing there
+EXIT_STATUS = {"pass": 0, "regression": 1, "could not judge": 2}
 
 
 @dataclass(frozen=True)
@@ -77,6 +94,10 @@ class Comparison:
     table: pd.DataFrame
     warnings: list[str]
     gate_timings: bool
+    # Distributions whose version differs (name, baseline, candidate); None: not recorded
+    # on one side or both (the text says which).
+    packages: list[Difference] | None = field(default_factory=list)
+    packages_unrecorded: str = ""
 
     def count(self, kind: str, verdict: str) -> int:
         if self.table.empty:
@@ -93,8 +114,81 @@ class Comparison:
         return self.table.assign(gates=self.table["kind"].isin(self.gating_kinds))
 
     def failed(self) -> bool:
-        return any(self.count(kind, v) for kind in self.gating_kinds
-                   for v in ("regression", "missing"))
+        """A gating regression, or a benchmark the candidate lost (missing counts are not
+        a failure but missing evidence: see ``missing_evidence``)."""
+        return (any(self.count(kind, "regression") for kind in self.gating_kinds)
+                or self.count("coverage", "missing") > 0)
+
+    def missing_evidence(self) -> list[str]:
+        """Why the counts cannot be judged, one phrase per measure, side and reason; empty
+        when every count scenario was counted on both sides. The one home of the rule."""
+        table = self.table
+        if table.empty:
+            return ["no count scenario on either side"]
+        counts = table[table["kind"] == "counts"]
+        coverage = table[(table["kind"] == "coverage") & (table["measure"] == COUNT_SCENARIO)]
+        if counts.empty and coverage.empty:
+            return ["no count scenario on either side (bench/test_counts.py did not run: "
+                    "--no-counts, -k, or no bench file with it)"]
+        groups: dict[tuple[str, str, str], list[str]] = {}
+        for row in counts[counts["verdict"] == "missing"].itertuples(index=False):
+            label = GATED_COUNTS.get(str(row.measure), (str(row.measure), ""))[0]
+            old, new = row.baseline == ABSENT, row.candidate == ABSENT
+            side = "on both sides" if old and new else "in the baseline" if old else \
+                "in the candidate"
+            groups.setdefault((f"{label} absent", side, str(row.rule)), []).append(
+                str(row.benchmark))
+        for row in coverage.itertuples(index=False):
+            side = "the candidate" if row.verdict == "new" else "the baseline"
+            groups.setdefault(("count scenario", f"only in {side}", ""), []).append(
+                str(row.benchmark))
+        found = []
+        for (what, side, why), names in groups.items():
+            short = [name.split("::")[-1] for name in names]
+            which = (f"{len(names)} scenarios" if len(names) > 2 else ", ".join(short))
+            found.append(f"{what} {side} for {which}" + (f" ({why})" if why else ""))
+        return found
+
+    def verdict(self) -> str:
+        """``regression``, else ``could not judge`` (missing evidence), else ``pass``."""
+        if self.failed():
+            return "regression"
+        return "could not judge" if self.missing_evidence() else "pass"
+
+    def verdict_line(self) -> str:
+        """The verdict as one line, naming what failed or what is missing and why."""
+        missing = self.missing_evidence()
+        if not self.failed():
+            if missing:
+                return "could not judge: " + "; ".join(missing)
+            counts = self.table[self.table["kind"] == "counts"]
+            judged = len(counts[["target", "benchmark"]].drop_duplicates())
+            return f"pass: counts judged for {judged} scenarios, none regressed"
+        failures = [f"{self.count(kind, 'regression')} {label} regression(s)"
+                    for kind, label in (("counts", "count"), ("timing", "timing"))
+                    if kind in self.gating_kinds and self.count(kind, "regression")]
+        if self.count("coverage", "missing"):
+            failures.append(f"{self.count('coverage', 'missing')} benchmark(s) missing")
+        line = "regression: " + ", ".join(failures)
+        return line + ("; could not judge: " + "; ".join(missing) if missing else "")
+
+    def package_line(self) -> str:
+        """Which package versions differ between the sides (printed first)."""
+        if self.packages is None:
+            return self.packages_unrecorded
+        if not self.packages:
+            return "packages: no version differs"
+        return "packages differ: " + describe(self.packages)
+
+    def regression_packages_line(self) -> str:
+        """Under the table when a count regressed: the package versions that differ."""
+        if not self.count("counts", "regression"):
+            return ""
+        if self.packages is None:
+            return f"count regressions: {self.packages_unrecorded}"
+        if not self.packages:
+            return "count regressions with no package version differing"
+        return "count regressions with these packages differing: " + describe(self.packages)
 
     def summary(self) -> str:
         def part(kind: str, verdicts: Sequence[str]) -> str:
@@ -168,6 +262,32 @@ def environment_warnings(before: Side, after: Side) -> list[str]:
     return warnings
 
 
+def side_packages(environments: Sequence[dict[str, Any]], key: str) -> dict[str, str]:
+    """Normalised name -> version(s) over a side's environments (one per bench file)."""
+    versions: dict[str, set[str]] = {}
+    for environment in environments:
+        for name, version in (environment.get(key) or {}).items():
+            versions.setdefault(normalise(str(name)), set()).add(str(version))
+    return {name: ", ".join(sorted(found)) for name, found in versions.items()}
+
+
+def package_differences(before: Side, after: Side) -> tuple[list[Difference] | None, str]:
+    """(differences, "") or (None, which side recorded no versions).
+
+    The full ``distributions`` where every file has them; else the older ``packages`` key
+    (a few named packages), so an old file is not read as missing every other package.
+    """
+    environments = [*before.environments, *after.environments]
+    key = ("distributions" if environments and all(e.get("distributions")
+                                                   for e in environments) else "packages")
+    old, new = side_packages(before.environments, key), side_packages(after.environments, key)
+    if not old or not new:
+        where = ("" if not old and not new else " in the baseline" if not old
+                 else " in the candidate")
+        return None, f"package versions not recorded{where}"
+    return differences(old, new), ""
+
+
 def _row(kind: str, target: str, name: str, measure: str, baseline: Any, candidate: Any,
          change: str, rule: str, verdict: str, p: float | None = None) -> dict[str, Any]:
     return {"kind": kind, "target": target, "benchmark": name, "measure": measure,
@@ -179,10 +299,32 @@ def _relative(old: float, new: float) -> str:
     return f"{new / old - 1:+.3%}" if old else f"{new - old:+.3g}"
 
 
+def _absence(figures: dict[str, Any], measure: str, value: Any) -> str | None:
+    """Why a side has no usable ``value`` for a gated measure; None when it has one."""
+    if value is None:
+        reasons = figures.get("absent") or {}
+        return str(reasons.get(GATED_COUNTS[measure][1]) or "not recorded")
+    if measure == "syscalls/request":
+        if not isinstance(value, dict) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()):
+            return f"not a mapping of numbers: {str(value)[:40]}"
+        return None if value else "no system call counted: a failed measurement"
+    if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
+        return f"not a number: {str(value)[:40]}"
+    if measure == "instructions/request" and not value > 0:
+        # callgrind counted nothing: the run failed, it did not get infinitely faster
+        return f"{value:g} instructions counted: a failed measurement"
+    return None
+
+
 def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
                limits: Thresholds) -> list[dict[str, Any]]:
-    """Rows for one count entry: instructions, system calls, connections, then info rows."""
-    gated = bool(old.get("deterministic", True) and new.get("deterministic", True))
+    """Rows for one count entry: instructions, system calls, connections, then info rows.
+
+    Whether the scenario is gated and how far its instructions may vary come from the
+    baseline alone: the candidate's file cannot loosen the rule that judges it.
+    """
+    gated = bool(old.get("deterministic", True))
     rows = []
 
     def add(measure: str, before: Any, after: Any, change: str, rule: str,
@@ -192,22 +334,23 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
         rows.append(_row("counts", target, name, measure, before, after, change, rule, verdict))
 
     def absent(measure: str, before: Any, after: Any) -> bool:
-        if before is None:
-            return True  # nothing to compare against: not a loss of coverage
-        if after is None:
-            tool = {"instructions/request": "instructions", "syscalls/request": "syscalls"}
-            why = (new.get("absent") or {}).get(tool.get(measure, "server"), "absent")
-            rows.append(_row("counts", target, name, measure, before, None, "absent", why,
-                             "missing"))
-            return True
-        return False
+        """Add a ``missing`` row when either side lacks the measure (never a pass)."""
+        old_why, new_why = _absence(old, measure, before), _absence(new, measure, after)
+        if old_why is None and new_why is None:
+            return False
+        why = (old_why if new_why is None else new_why if old_why is None or old_why == new_why
+               else f"baseline: {old_why}; candidate: {new_why}")
+        rows.append(_row("counts", target, name, measure,
+                         ABSENT if old_why is not None else before,
+                         ABSENT if new_why is not None else after, ABSENT, why, "missing"))
+        return True
 
     before, after = old.get("instructions_per_request"), new.get("instructions_per_request")
     if not absent("instructions/request", before, after):
         change = after / before - 1
         # A scenario whose instructions depend on timing states how far they vary A/A.
-        threshold = max(limits.instructions, old.get("instructions_tolerance") or 0.0,
-                        new.get("instructions_tolerance") or 0.0)
+        stated = old.get("instructions_tolerance")
+        threshold = max(limits.instructions, stated if isinstance(stated, int | float) else 0.0)
         verdict = ("regression" if change > threshold else
                    "improvement" if change < -threshold else "unchanged")
         add("instructions/request", round(before), round(after), f"{change:+.3%}",
@@ -319,26 +462,30 @@ def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,
         # Both sides measured something, but nothing alike: the wrong files, not a run
         # that lost all its benchmarks (an empty candidate is that: all missing, exit 1).
         raise InputError(f"{baseline} vs {candidate}", "no benchmark in common")
+    # A target new in the candidate is new as a whole; a count scenario new in a target the
+    # baseline counted is one the baseline cannot judge.
+    counted = {t for t, entry in old_entries.values() if _measure(entry) == COUNT_SCENARIO}
     rows: list[dict[str, Any]] = []
     headlines = []
     for key in sorted(old_entries.keys() | new_entries.keys(),
                       key=lambda k: (target_key(k[0]), natural_key(k[1]))):
         name = key[1]
         if key not in new_entries:
-            target = old_entries[key][0]
-            rows.append(_row("coverage", target, name, "benchmark", "present", "absent", "-",
-                             "in the baseline, not in the candidate", "missing"))
+            target, entry = old_entries[key]
+            rows.append(_row("coverage", target, name, _measure(entry), "present", "absent",
+                             "-", "in the baseline, not in the candidate", "missing"))
             continue
         if key not in old_entries:
-            rows.append(_row("coverage", new_entries[key][0], name, "benchmark", "absent",
-                             "present", "-", "new in the candidate", "new"))
+            target, entry = new_entries[key]
+            measure = _measure(entry) if by_name or target in counted else "benchmark"
+            rows.append(_row("coverage", target, name, measure, "absent", "present", "-",
+                             "new in the candidate", "new"))
             continue
         (old_target, old), (new_target, new) = old_entries[key], new_entries[key]
         target = f"{old_target} -> {new_target}" if by_name else new_target
         old_extra, new_extra = old.get("extra_info") or {}, new.get("extra_info") or {}
         if "counts" in old_extra or "counts" in new_extra:
-            rows += count_rows(target, name, old_extra.get("counts") or {},
-                               new_extra.get("counts") or {}, limits)
+            rows += count_rows(target, name, _figures(old_extra), _figures(new_extra), limits)
         if old_extra.get("headline") and new_extra.get("headline"):
             headlines.append((target, name, old_extra["headline"], new_extra["headline"]))
     rows += timing_rows(headlines, limits)
@@ -346,5 +493,17 @@ def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,
         raise InputError(f"{baseline} vs {candidate}", "no benchmark on either side")
     columns = ["kind", "target", "benchmark", "measure", "baseline", "candidate", "change",
                "rule", "verdict", "p"]
+    packages, unrecorded = package_differences(before, after)
     return Comparison(pd.DataFrame(rows, columns=columns),
-                      environment_warnings(before, after), gate_timings)
+                      environment_warnings(before, after), gate_timings, packages, unrecorded)
+
+
+def _figures(extra: dict[str, Any]) -> dict[str, Any]:
+    """An entry's counts; anything but an object is no counts (its rows say "not recorded")."""
+    counts = extra.get("counts")
+    return counts if isinstance(counts, dict) else {}
+
+
+def _measure(entry: dict[str, Any]) -> str:
+    """A coverage row's measure: a count scenario on one side only is missing evidence."""
+    return COUNT_SCENARIO if "counts" in (entry.get("extra_info") or {}) else "benchmark"

@@ -11,7 +11,7 @@ import pandas as pd
 from harness.schema import OUTCOMES
 from reports.load import Run, TargetResults, target_key
 
-PINNED_TARGET = "httpx-0.28.1"
+PINNED_TARGET = "httpx-0.29.0"
 REQUESTS_COLUMN = "requests"
 ABSENT = "absent"  # a claim a target's catalogue did not contain
 

@@ -39,5 +39,7 @@ def test_every_tox_environment_uses_the_constraints() -> None:
     assert "UV_CONSTRAINT = {tox_root}/constraints.txt" in parser["testenv"]["set_env"]
     for section in parser.sections():
         if section.startswith("testenv:"):
-            assert "set_env" not in parser[section] or "UV_CONSTRAINT" in parser[section][
-                "set_env"], f"{section} replaces [testenv] set_env without the constraints"
+            own = parser[section].get("set_env", "UV_CONSTRAINT")
+            # Either the section keeps [testenv]'s set_env, inherits it, or names the file.
+            assert "UV_CONSTRAINT" in own or "{[testenv]set_env}" in own, (
+                f"{section} replaces [testenv] set_env without the constraints")

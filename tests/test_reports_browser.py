@@ -13,7 +13,7 @@ import matplotlib.image
 import pytest
 
 from reports import browser
-from tests.reports_helpers import NEW_RUN, copy_results, run_main
+from tests.reports_helpers import NEW_RUN, PINNED, copy_results, run_main
 
 INSTALL_TIMEOUT = 900
 
@@ -71,7 +71,7 @@ class PageParts(HTMLParser):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory, chromium: str) -> Path:
     root = copy_results(tmp_path_factory.mktemp("browser"))
-    result = run_main("--results", root, "--screenshot")
+    result = run_main("--results", root, "--screenshot", "--pinned", PINNED)
     assert result.returncode == 0, result.stderr
     return root / NEW_RUN / "report"
 

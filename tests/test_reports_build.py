@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.reports_helpers import NEW_RUN, OLD_RUN, copy_results, run_main, tree
+from tests.reports_helpers import NEW_RUN, OLD_RUN, PINNED, copy_results, run_main, tree
 from tests.test_reports_matrix import EXPECTED_MATRIX, TARGETS
 
 CSV_FILES = ["conformance-summary.csv", "conformance-matrix.csv", "conformance-observed.csv",
-             "conformance-claims.csv", "changes-from-httpx-0.28.1.csv", "missing-apis.csv",
+             "conformance-claims.csv", f"changes-from-{PINNED}.csv", "missing-apis.csv",
              "missing-api-summary.csv", "benchmarks.csv", "headlines.csv",
              "fanout-speedups.csv", "history.csv", "history-headlines.csv", "environment.csv",
              "rtt-speedups.csv", "rtt-crossovers.csv", "open-loop.csv"]
@@ -22,7 +22,7 @@ PLOTS = ["ratios.png", "memory.png", "fanout.png", "history.png"]
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_results(tmp_path_factory.mktemp("build"))
-    result = run_main("--results", root)
+    result = run_main("--results", root, "--pinned", PINNED)
     assert result.returncode == 0, result.stderr
     path = root / NEW_RUN / "report"
     assert result.stdout.splitlines()[-1] == f"report: {path / 'index.html'}"
@@ -52,7 +52,7 @@ def test_observed_values_are_in_the_linked_csv_and_on_hover(report: Path) -> Non
 
 
 def test_changes_from_pinned_leave_out_the_target_that_was_not_installed(report: Path) -> None:
-    changes = pd.read_csv(report / "changes-from-httpx-0.28.1.csv")
+    changes = pd.read_csv(report / f"changes-from-{PINNED}.csv")
     assert changes[["target", "claim", "change"]].values.tolist() == [
         ["httpx-0.27.2", "bodies.json-compact", "outcome"],
         ["httpx-0.27.2", "params.merge-with-query", "observed"],
@@ -112,7 +112,7 @@ def test_roots_from_separate_ci_jobs_merge_into_one_report(tmp_path: Path,
         job.mkdir(parents=True)
         shutil.copytree(root / NEW_RUN / target, job / target)
         jobs.append(job.parent)
-    result = run_main(*[arg for job in jobs for arg in ("--results", job)])
+    result = run_main(*[arg for job in jobs for arg in ("--results", job)], "--pinned", PINNED)
     assert result.returncode == 0, result.stderr
     written = jobs[0] / NEW_RUN / "report"
     assert result.stdout.splitlines()[-1] == f"report: {written / 'index.html'}"
@@ -136,7 +136,7 @@ def test_a_terminal_gets_a_rich_summary_before_the_path(tmp_path: Path,
     monkeypatch.setattr("reports.terminal.interactive", lambda: True)
     monkeypatch.setenv("COLUMNS", "200")
     root = copy_results(tmp_path)
-    result = run_main("--results", root)
+    result = run_main("--results", root, "--pinned", PINNED)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(f"Conformance, run {NEW_RUN}" in line for line in lines)

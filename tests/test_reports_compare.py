@@ -1,7 +1,10 @@
-"""Regression verdicts: the count gate, the timing rule, coverage, and the command CI runs.
+"""Regression verdicts: the count gate, the timing rule, coverage, missing evidence, package
+differences, and the command CI runs.
 
 The gate's figures on real count runs (A/A clean, shims caught) are in
-tests/test_bench_counts.py; here the rules are pinned on hand-made inputs.
+tests/test_bench_counts.py; here the rules are pinned on hand-made inputs. The hand-made
+results in tests/data have no count entries (a run without bench/test_counts.py): tests
+that expect a verdict add them to a private copy (``with_counts``).
 """
 
 from __future__ import annotations
@@ -13,8 +16,23 @@ from typing import Any
 
 import pytest
 
-from reports.compare import Thresholds, count_rows, headline_lower_is_better, timing_rows
-from tests.reports_helpers import DATA, NEW_RUN, OLD_RUN, copy_results, run_cli, run_main
+from harness import packages, schema
+from reports.compare import (
+    Thresholds,
+    compare,
+    count_rows,
+    headline_lower_is_better,
+    timing_rows,
+)
+from tests.reports_helpers import (
+    DATA,
+    NEW_RUN,
+    OLD_RUN,
+    add_counts,
+    copy_results,
+    run_cli,
+    run_main,
+)
 
 POOLED = "bench/test_pooling.py::test_pooled[http]"
 
@@ -32,6 +50,31 @@ def verdicts(pairs: list[tuple[list, list]], better: str = "higher") -> list[str
     rows = timing_rows([("t", f"b{i}", headline(a, better), headline(b, better))
                         for i, (a, b) in enumerate(pairs)], Thresholds())
     return [row["verdict"] for row in rows]
+
+
+def with_counts(tmp_path: Path) -> Path:
+    """A private copy of the hand-made results whose every bench.json has count entries."""
+    root = copy_results(tmp_path)
+    for path in root.glob("*/*/bench.json"):
+        add_counts(path)
+    return root
+
+
+def pair(tmp_path: Path, old: dict[str, Any] | None = None, new: dict[str, Any] | None = None,
+         old_harness: dict[str, Any] | None = None, new_harness: dict[str, Any] | None = None,
+         old_scenarios: tuple[str, ...] = ("a", "b", "c"),
+         new_scenarios: tuple[str, ...] = ("a", "b", "c")) -> tuple[Path, Path]:
+    """Two copies of one hand-made bench.json with count entries (``old``/``new``: their
+    figures) and ``machine_info.harness`` fields."""
+    source = DATA / NEW_RUN / "httpx-0.28.1" / "bench.json"
+    paths = []
+    for name, figures, harness, scenarios in (("a", old, old_harness, old_scenarios),
+                                              ("b", new, new_harness, new_scenarios)):
+        path = tmp_path / name / "bench.json"
+        path.parent.mkdir(parents=True)
+        path.write_bytes(source.read_bytes())
+        paths.append(add_counts(path, scenarios, harness, **(figures or {})))
+    return paths[0], paths[1]
 
 
 def counts(**figures: Any) -> dict[str, Any]:
@@ -118,34 +161,40 @@ def test_headline_direction_comes_from_better_or_unit() -> None:
     assert headline_lower_is_better({"unit": "x of buffered", "better": "higher"}) is False
 
 
-def test_the_hand_made_slowdown_is_reported_and_gates_only_when_asked() -> None:
-    old, new = DATA / NEW_RUN / "httpx-0.27.2", DATA / NEW_RUN / "httpx-0.28.1"
+def test_the_hand_made_slowdown_is_reported_and_gates_only_when_asked(tmp_path: Path) -> None:
+    root = with_counts(tmp_path)
+    old, new = root / NEW_RUN / "httpx-0.27.2", root / NEW_RUN / "httpx-0.28.1"
     result = run_main("compare", old, new)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{POOLED} [pooled/one-off]" in result.stdout
     assert "timings (not gating): 2 regression" in result.stdout
-    assert run_main("compare", old, new, "--gate-timings").returncode == 1
+    gated = run_main("compare", old, new, "--gate-timings")
+    assert gated.returncode == 1
+    assert gated.stdout.splitlines()[-1] == "regression: 2 timing regression(s)"
 
 
-def test_compare_a_file_with_itself_is_clean_and_exits_0() -> None:
-    path = DATA / NEW_RUN / "httpx-0.28.1" / "bench.json"
+def test_compare_a_file_with_itself_is_clean_and_exits_0(tmp_path: Path) -> None:
+    path = with_counts(tmp_path) / NEW_RUN / "httpx-0.28.1" / "bench.json"
     result = run_main("compare", path, path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == (
+    assert result.stdout.splitlines()[-2:] == [
         "counts: 0 regression, 0 improvement, 0 missing; timings (not gating): "
-        "0 regression, 0 improvement, 0 inconclusive; coverage: 0 missing, 0 new")
+        "0 regression, 0 improvement, 0 inconclusive; coverage: 0 missing, 0 new",
+        "pass: counts judged for 3 scenarios, none regressed"]
 
 
 def test_a_deleted_benchmark_fails_by_name_and_new_ones_are_listed(tmp_path: Path) -> None:
-    root = copy_results(tmp_path)
+    root = with_counts(tmp_path)
+    full = root / OLD_RUN / "httpx-0.28.1" / "bench.json"
     path = root / NEW_RUN / "httpx-0.28.1" / "bench.json"
     document = json.loads(path.read_text())
     document["benchmarks"] = [b for b in document["benchmarks"] if b["fullname"] != POOLED]
     path.write_text(json.dumps(document))
-    result = run_main("compare", DATA / NEW_RUN / "httpx-0.28.1" / "bench.json", path)
+    result = run_main("compare", full, path)
     assert result.returncode == 1
     assert POOLED in result.stdout and "coverage: 1 missing, 0 new" in result.stdout
-    result = run_main("compare", path, DATA / NEW_RUN / "httpx-0.28.1" / "bench.json")
+    assert result.stdout.splitlines()[-1] == "regression: 1 benchmark(s) missing"
+    result = run_main("compare", path, full)
     assert result.returncode == 0 and "coverage: 0 missing, 1 new" in result.stdout
 
 
@@ -157,14 +206,15 @@ def test_a_different_environment_is_warned_about(tmp_path: Path) -> None:
     document["machine_info"]["harness"]["engine"] = "hypercorn"
     path.write_text(json.dumps(document))
     result = run_main("compare", DATA / NEW_RUN / "httpx-0.28.1" / "bench.json", path)
-    header = result.stdout.splitlines()[1:3]
+    header = result.stdout.splitlines()[2:4]  # after the title and the package line
     assert any(line.startswith("warning: python differs:") and "3.99.0" in line
                for line in header), result.stdout
     assert any(line.startswith("warning: engine differs:") for line in header)
 
 
-def test_runs_are_matched_by_target_and_the_cli_exit_codes_hold() -> None:
-    result = run_cli("compare", DATA / OLD_RUN, DATA / NEW_RUN)
+def test_runs_are_matched_by_target_and_the_cli_exit_codes_hold(tmp_path: Path) -> None:
+    root = with_counts(tmp_path)
+    result = run_cli("compare", root / OLD_RUN, root / NEW_RUN)
     assert result.returncode == 0, result.stderr
     assert "timings (not gating): 2 regression" in result.stdout
     bad = run_cli("compare", DATA / OLD_RUN, DATA / "nowhere")
@@ -172,13 +222,160 @@ def test_runs_are_matched_by_target_and_the_cli_exit_codes_hold() -> None:
 
 
 def test_previous_compares_the_two_newest_runs_with_benchmarks(tmp_path: Path) -> None:
-    result = run_main("compare", "--previous", "--results", DATA)
+    root = with_counts(tmp_path)
+    result = run_main("compare", "--previous", "--results", root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == f"{DATA / OLD_RUN} -> {DATA / NEW_RUN}"
-    root = copy_results(tmp_path)
+    assert result.stdout.splitlines()[0] == f"{root / OLD_RUN} -> {root / NEW_RUN}"
     for bench in (root / NEW_RUN).glob("*/bench.json"):
         bench.unlink()
     result = run_main("compare", "--previous", "--results", root)
     assert result.returncode == 2
     assert result.stderr == (f"reports: error: {root}: --previous needs two runs with "
                              "benchmarks, found 1\n")
+
+
+# No evidence, no pass: counts missing on either side are "could not judge", exit 2.
+
+VALGRIND = "valgrind not found (Debian: apt-get install valgrind)"
+STRACE = "strace not found (Debian: apt-get install strace)"
+NO_VALGRIND = {"instructions_per_request": None, "absent": {"instructions": VALGRIND}}
+
+
+def test_counts_absent_on_both_sides_cannot_pass(tmp_path: Path) -> None:
+    # What a CI runner without valgrind writes on both sides.
+    result = run_main("compare", *pair(tmp_path, NO_VALGRIND, NO_VALGRIND))
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[-1] == ("could not judge: instructions absent on both sides for 3 scenarios "
+                         f"({VALGRIND})")
+    assert sum(line.startswith("could not judge") for line in lines) == 1
+    assert "counts: 0 regression, 0 improvement, 3 missing" in lines[-2]
+
+
+@pytest.mark.parametrize(("side", "where"), [("old", "in the baseline"),
+                                             ("new", "in the candidate")])
+def test_counts_absent_on_one_side_cannot_pass(tmp_path: Path, side: str, where: str) -> None:
+    no_strace = {"syscalls_by_kind": None, "absent": {"syscalls": STRACE}}
+    result = run_main("compare", *pair(tmp_path, **{side: no_strace}))
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        f"could not judge: system calls absent {where} for 3 scenarios ({STRACE})")
+
+
+def test_no_count_scenario_on_either_side_cannot_pass() -> None:
+    # The hand-made results as they are: timings only (bench run with --no-counts).
+    result = run_main("compare", DATA / OLD_RUN, DATA / NEW_RUN)
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[-1].startswith(
+        "could not judge: no count scenario on either side")
+
+
+def test_a_count_scenario_on_one_side_only(tmp_path: Path) -> None:
+    # New in the candidate: nothing to judge it against, so not a pass (exit 2).
+    old, new = pair(tmp_path, old_scenarios=("a", "b"), new_scenarios=("a", "b", "c"))
+    result = run_main("compare", old, new)
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "could not judge: count scenario only in the candidate for test_counts[c]")
+    # Lost from the candidate: a missing benchmark like any other (exit 1), and said.
+    result = run_main("compare", new, old)
+    assert result.returncode == 1, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "regression: 1 benchmark(s) missing; could not judge: count scenario only in the "
+        "baseline for test_counts[c]")
+
+
+def test_a_timings_only_benchmark_lost_stays_missing_and_counts_still_judged(
+        tmp_path: Path) -> None:
+    old, new = pair(tmp_path)
+    document = json.loads(new.read_text())
+    document["benchmarks"] = [b for b in document["benchmarks"] if b["fullname"] != POOLED]
+    new.write_text(json.dumps(document))
+    result = run_main("compare", old, new)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1] == "regression: 1 benchmark(s) missing"
+
+
+@pytest.mark.parametrize("side", ["old", "new"])
+def test_a_zero_instruction_count_is_a_failed_measurement(tmp_path: Path, side: str) -> None:
+    result = run_main("compare", *pair(tmp_path, **{side: {"instructions_per_request": 0}}))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "improvement" not in result.stdout.splitlines()[-1]
+    where = "in the baseline" if side == "old" else "in the candidate"
+    assert result.stdout.splitlines()[-1] == (
+        f"could not judge: instructions absent {where} for 3 scenarios "
+        "(0 instructions counted: a failed measurement)")
+    rows = count_rows("t", "b", counts(instructions_per_request=0.0), counts(), Thresholds())
+    assert [r["verdict"] for r in rows if r["measure"] == "instructions/request"] == ["missing"]
+
+
+def test_missing_counts_in_the_library_verdict(tmp_path: Path) -> None:
+    """What other callers (the upgrade verdict) use: compare(...).missing_evidence()."""
+    result = compare(*pair(tmp_path, new=NO_VALGRIND))
+    assert result.missing_evidence() == [f"instructions absent in the candidate for 3 "
+                                         f"scenarios ({VALGRIND})"]
+    assert (result.failed(), result.verdict()) == (False, "could not judge")
+    assert compare(*pair(tmp_path / "clean")).verdict() == "pass"
+
+
+def test_the_candidate_cannot_loosen_its_own_rule() -> None:
+    worse = 1_500_000.0 * 1.02
+    # Its own wide tolerance is ignored: only the baseline's counts.
+    loose = counts(instructions_per_request=worse, instructions_tolerance=0.5)
+    assert count_verdicts(counts(), loose)["instructions/request"] == "regression"
+    # Nor can it declare itself scheduling-dependent to switch gating off.
+    ungated = counts(instructions_per_request=worse, deterministic=False)
+    assert count_verdicts(counts(), ungated)["instructions/request"] == "regression"
+
+
+# Package versions: listed first; a count regression says which differ.
+
+def test_package_differences_come_first_and_name_a_count_regression(tmp_path: Path) -> None:
+    old_harness = {"distributions": {"httpcore": "1.0.7", "h11": "0.14.0", "anyio": "4.6.0"}}
+    new_harness = {"distributions": {"httpcore": "1.0.9", "h11": "0.14.0", "h2": "4.1.0",
+                                     "anyio": "4.6.0"}}
+    slower = {"instructions_per_request": 1_500_000.0 * 1.02}
+    old, new = pair(tmp_path, new=slower, old_harness=old_harness, new_harness=new_harness)
+    result = run_main("compare", old, new)
+    assert result.returncode == 1, result.stdout
+    lines = result.stdout.splitlines()
+    differ = "h2 absent -> 4.1.0, httpcore 1.0.7 -> 1.0.9"
+    assert lines[1] == f"packages differ: {differ}"
+    assert f"count regressions with these packages differing: {differ}" in lines
+    assert lines[-1] == "regression: 3 count regression(s)"
+    markdown = [line for line in run_main("compare", old, new, "--markdown").stdout.splitlines()
+                if line]
+    assert markdown[1] == f"packages differ: {differ}"
+
+
+def test_package_versions_fall_back_to_the_packages_key_or_say_unrecorded(
+        tmp_path: Path) -> None:
+    # Old files: no "distributions"; the "packages" key (httpx and requests here).
+    run = with_counts(tmp_path) / NEW_RUN
+    result = run_main("compare", run / "httpx-0.27.2", run / "httpx-0.28.1")
+    assert result.stdout.splitlines()[1] == "packages differ: httpx 0.27.2 -> 0.28.1"
+    # Only one side with the full set: both read on the packages key, not 60 "absent".
+    full = {"distributions": {"httpx": "0.28.1", "requests": "2.32.3", "idna": "3.10"}}
+    result = run_main("compare", *pair(tmp_path / "one", new_harness=full))
+    assert result.stdout.splitlines()[1] == "packages: no version differs"
+    nothing = {"packages": {}}
+    slower = {"instructions_per_request": 1_500_000.0 * 1.02}
+    result = run_main("compare", *pair(tmp_path / "none", new=slower, old_harness=nothing,
+                                       new_harness=nothing))
+    assert result.stdout.splitlines()[1] == "package versions not recorded"
+    assert "count regressions: package versions not recorded" in result.stdout
+
+
+def test_package_differences_and_the_recorded_set() -> None:
+    found = packages.differences({"httpcore": "1.0.7", "h11": "0.14.0", "idna": "3.10"},
+                                 {"httpcore": "1.0.9", "h2": "4.1.0", "idna": "3.10"})
+    assert found == [("h11", "0.14.0", None), ("h2", None, "4.1.0"),
+                     ("httpcore", "1.0.7", "1.0.9")]
+    assert packages.describe(found) == ("h11 0.14.0 -> absent, h2 absent -> 4.1.0, "
+                                        "httpcore 1.0.7 -> 1.0.9")
+    installed = packages.installed_distributions()
+    from importlib.metadata import version
+
+    assert installed["pytest-benchmark"] == version("pytest_benchmark")
+    assert schema.environment()["distributions"] == installed

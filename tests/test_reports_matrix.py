@@ -17,7 +17,7 @@ from reports.matrix import (
     same_observed,
 )
 from reports.upgrade import upgrade
-from tests.reports_helpers import DATA, NEW_RUN, copy_results, run_main
+from tests.reports_helpers import DATA, NEW_RUN, PINNED, copy_results, run_main
 
 TARGETS = ["httpx-0.27.2", "httpx-0.28.1", "httpx-1.0.dev6", "httpxr-0.1.0", "requests"]
 EXPECTED_MATRIX = {
@@ -37,7 +37,7 @@ def claims() -> pd.DataFrame:
 
 
 def test_matrix_has_exactly_the_expected_cells(claims: pd.DataFrame) -> None:
-    matrix = outcome_matrix(claims)
+    matrix = outcome_matrix(claims, PINNED)
     assert list(matrix.columns) == TARGETS
     assert list(matrix.index) == list(EXPECTED_MATRIX)  # catalogue order
     actual = {claim: [None if pd.isna(v) else v for v in row]
@@ -46,7 +46,7 @@ def test_matrix_has_exactly_the_expected_cells(claims: pd.DataFrame) -> None:
 
 
 def test_observed_matrix_holds_the_json_of_each_observed_value(claims: pd.DataFrame) -> None:
-    observed = outcome_matrix(claims, value="observed")
+    observed = outcome_matrix(claims, PINNED, value="observed")
     assert json.loads(observed.loc["bodies.json-compact", "httpx-0.27.2"]) == \
         '{"a": 1, "b": [1, 2]}'
     assert json.loads(observed.loc["bodies.json-compact", "httpx-0.28.1"]) == \
@@ -57,7 +57,7 @@ def test_observed_matrix_holds_the_json_of_each_observed_value(claims: pd.DataFr
 
 
 def test_summary_counts_changes_and_missing_apis(claims: pd.DataFrame) -> None:
-    summary = conformance_summary(claims).set_index("target")
+    summary = conformance_summary(claims, PINNED).set_index("target")
     assert summary.loc["httpx-0.28.1", ["holds", "broken", "changed_from_pinned"]].tolist() \
         == [6, 0, 0]
     assert summary.loc["httpx-0.27.2", ["holds", "broken", "changed_from_pinned"]].tolist() \
@@ -73,7 +73,7 @@ def test_summary_counts_changes_and_missing_apis(claims: pd.DataFrame) -> None:
 
 def test_a_target_whose_install_failed_is_not_installed_with_its_reason(
         claims: pd.DataFrame) -> None:
-    summary = conformance_summary(claims).set_index("target")
+    summary = conformance_summary(claims, PINNED).set_index("target")
     assert summary.loc["httpxr-0.1.0", "not-installed"] == 6
     assert summary.loc["httpxr-0.1.0", "not_installed_reason"].startswith(
         "could not install: No solution found")

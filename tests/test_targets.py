@@ -30,11 +30,26 @@ def _tox_set_env() -> dict[str, dict[str, str]]:
 
 def test_every_target_declares_name_requirement_and_import() -> None:
     targets = _tox_set_env()
-    assert {"httpx0272", "httpx0281", "httpx1dev6", "httpx2", "httpxyz", "httpxr"} <= set(targets)
+    assert {"httpx0272", "httpx0281", "httpx0290", "httpx1dev6", "httpx2", "httpxyz",
+            "httpxr"} <= set(targets)
     for factor, values in targets.items():
         assert {"HARNESS_TARGET", "HARNESS_REQUIREMENT", "HARNESS_IMPORT"} <= set(values), factor
     gates = [f for f, v in targets.items() if v.get("HARNESS_GATE") == "1"]
-    assert gates == ["httpx0281"]  # exactly one pinned target gates the run
+    assert gates == ["httpx0290"]  # exactly one pinned target gates the run
+
+
+def test_the_pinned_target_is_benched_by_default_and_writes_the_requests_snapshot() -> None:
+    # Moving HARNESS_GATE alone would leave `tox` benching, and snapshotting requests
+    # beside, a target that no longer gates.
+    (gate,) = [f for f, v in _tox_set_env().items() if v.get("HARNESS_GATE") == "1"]
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(REPO_ROOT / "tox.ini")
+    env_list = parser["tox"]["env_list"].split()
+    assert f"bench-{gate}" in env_list
+    conformance = next(line for line in env_list if line.startswith("conformance-httpx{"))
+    assert gate.removeprefix("httpx") in conformance[len("conformance-httpx{"):-1].split(",")
+    (section,) = [s for s in parser.sections() if s.startswith("testenv:conformance-")]
+    assert f"{gate}: python -m snapshot --library requests" in parser[section]["commands"]
 
 
 def _run_targets(tmp_path: Path, requirement: str, gate: bool, *command: str,

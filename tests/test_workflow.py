@@ -1,10 +1,12 @@
-"""The CI workflow: it lints, names only real tox environments, and its report job's steps
-work end to end (tests/rehearse_ci.py); summary.md fits a PR comment at 10 targets."""
+"""The CI workflow: it lints, names only real tox environments, and its jobs' steps work
+end to end (tests/rehearse_ci.py), valgrind and strace hidden unless a job installs them;
+summary.md fits a PR comment at 10 targets."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from reports_helpers import NEW_RUN, REPO, copy_results, run_main, tree
 
 from harness.schema import OUTCOMES
@@ -104,9 +107,23 @@ def test_every_environment_the_workflow_names_exists(tox_envs: set[str]) -> None
     text = WORKFLOW.read_text()
     named = {line.split(":", 1)[1].split("#")[0].strip() for line in text.splitlines()
              if line.strip().startswith(("PINNED_ENV:", "BENCH_ENV:"))}
-    assert named == {"conformance-httpx0281", "bench-httpx0281"}
+    assert named == {"conformance-httpx0290", "bench-httpx0290"}
     assert named <= tox_envs
     assert "-e report" in text and "report" in tox_envs
+    assert "-e upgrade" in text and "upgrade" in set(tox_list("-a"))
+
+
+def test_pinned_requirement_is_the_pinned_environments() -> None:
+    """PINNED_REQUIREMENT (what the upgrade jobs compare against) and PINNED_TARGET say
+    what tox.ini's pinned environment installs and calls its results."""
+    env = yaml.safe_load(WORKFLOW.read_text())["env"]
+    done = subprocess.run([*TOX, "config", "-e", env["PINNED_ENV"], "-k", "set_env"],
+                          cwd=REPO, capture_output=True, text=True, timeout=120, check=True)
+    settings = dict(line.strip().split("=", 1) for line in done.stdout.splitlines()
+                    if line.strip().startswith("HARNESS_"))
+    assert settings["HARNESS_REQUIREMENT"] == env["PINNED_REQUIREMENT"]
+    assert settings["HARNESS_TARGET"] == env["PINNED_TARGET"]
+    assert settings["HARNESS_GATE"] == "1"
 
 
 @pytest.mark.timeout(300)  # several tox -l
@@ -116,27 +133,130 @@ def test_matrix_is_one_job_per_tox_environment(tox_envs: set[str]) -> None:
     assert {job["env"] for job in jobs} == default  # every default env, nothing else
     main = [job for job in jobs if job["python"] == harness_matrix.MAIN_PYTHON]
     assert sorted(job["env"] for job in main) == sorted(default)  # one job each
-    pythons = sorted(job["python"] for job in jobs if job["env"] == "conformance-httpx0281")
+    pythons = sorted(job["python"] for job in jobs if job["env"] == "conformance-httpx0290")
     assert pythons == ["3.10", "3.11", "3.12", "3.13"]
     assert len({job["artifact"] for job in jobs}) == len(jobs)
     assert all(job["posargs"] == "--quick" for job in jobs if job["env"].startswith("bench-"))
     weekly = matrix("--candidates")
     assert {job["env"] for job in weekly} <= tox_envs
     assert set(tox_list("-m", "bench")) <= {job["env"] for job in weekly}
-    assert {"conformance-httpx-latest", "bench-httpx-latest"} <= {job["name"] for job in weekly}
+    # The newest release is an upgrade job now, not a re-pointed environment.
+    assert all(job["tox_args"] == "" for job in weekly)
 
 
-def test_newest_httpx_override_points_the_environment_elsewhere() -> None:
-    latest = next(job for job in matrix("--candidates")
-                  if job["name"] == "conformance-httpx-latest")
-    done = subprocess.run([*TOX, "config", "-e", latest["env"], "-k", "set_env",
-                           *latest["tox_args"].split()], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, check=True)
-    settings = dict(line.strip().split("=", 1) for line in done.stdout.splitlines()
-                    if line.strip().startswith("HARNESS_"))
-    assert settings["HARNESS_TARGET"] == "httpx-latest"
-    assert settings["HARNESS_REQUIREMENT"] == "httpx[http2,brotli]"
-    assert settings["HARNESS_GATE"] == "0"  # a candidate informs, never fails the run
+def jobs_steps(*names: str) -> dict[str, dict[str, dict]]:
+    """Each named job's run: steps by name."""
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    return {job: {str(s.get("name")): s for s in flow["jobs"][job]["steps"] if "run" in s}
+            for job in names}
+
+
+def test_every_bench_and_upgrade_job_installs_and_checks_the_tools() -> None:
+    """The same install and check steps, before the step that needs them, in the suite's
+    bench jobs and both upgrade jobs; the upgrade step is one script in both upgrade jobs."""
+    steps = jobs_steps("suite", "upgrade-candidates", "upgrade-pr")
+    install = "Install valgrind and strace (the work counts)"
+    check = "Check valgrind and strace run"
+    for job, named in steps.items():
+        order = list(named)
+        needs = next(n for n in order if n.startswith("tox -e"))
+        assert order.index(install) < order.index(check) < order.index(needs), job
+        assert named[install]["run"] == steps["suite"][install]["run"]
+        assert named[check]["run"] == steps["suite"][check]["run"]
+        assert named[install]["if"] == named[check]["if"] == named[needs].get(
+            "if", named[install]["if"])
+    assert re.search(r"sudo apt-get install -y --no-install-recommends valgrind strace",
+                     steps["suite"][install]["run"])
+    assert steps["suite"][install]["if"] == "startsWith(matrix.env, 'bench-')"
+    upgrade = "tox -e upgrade -- FROM TO"
+    assert steps["upgrade-candidates"][upgrade]["run"] == steps["upgrade-pr"][upgrade]["run"]
+
+
+def test_rehearsal_expressions_follow_github() -> None:
+    """The rehearsal's if:/env: evaluation, on the forms the workflow uses."""
+    context = {"matrix.env": "bench-httpx0290", "github.event_name": "schedule",
+               "inputs.candidates": None, "steps.x.outputs.skip": "true"}
+    assert rehearse_ci.condition("startsWith(matrix.env, 'bench-')", context, False)
+    assert not rehearse_ci.condition("startsWith(matrix.env, 'bench-')", context, True)
+    assert rehearse_ci.condition("always() && steps.x.outputs.skip == 'TRUE'", context, True)
+    assert not rehearse_ci.condition("steps.y.outputs.z != ''", context, False)  # unset: null
+    assert rehearse_ci.condition(
+        "github.event_name == 'schedule' || inputs.candidates == true", context, False)
+    assert not rehearse_ci.condition("inputs.candidates == true", context, False)
+    assert rehearse_ci.fill("a-${{ github.event_name == 'push' }}-${{ matrix.env }}",
+                            context) == "a-false-bench-httpx0290"
+    with pytest.raises(SystemExit, match=r"no value for github\.ref"):
+        rehearse_ci.condition("github.ref == 'main'", context, False)
+    with pytest.raises(SystemExit, match="does not know"):
+        rehearse_ci.condition("contains(matrix.env, 'x')", context, False)
+
+
+def test_rehearsal_hides_the_tools_from_the_bench(tmp_path: Path) -> None:
+    """The rehearsal's PATH: neither bash nor shutil.which (bench/counts' lookup) finds
+    valgrind or strace until the job's apt-get (stand-in) installs them; then both run."""
+    real = {tool: shutil.which(tool) for tool in rehearse_ci.HIDDEN}
+    if not all(real.values()):
+        pytest.skip("valgrind and strace are not installed here: nothing to hide")
+    path = rehearse_ci.job_path(tmp_path / "job", rehearse_ci.hidden_path(
+        tmp_path, rehearse_ci.runner_environment()["PATH"]), real)
+    lookup = (f"{sys.executable} -c 'import shutil; "
+              "print(shutil.which(\"valgrind\"), shutil.which(\"strace\"))'")
+    script = f"{lookup}; valgrind --version || echo no-valgrind; sudo apt-get update; " \
+             f"sudo apt-get install -y --no-install-recommends valgrind strace; {lookup}; " \
+             "valgrind --version; strace -V | head -n 1; sudo apt-get install -y curl"
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=tmp_path,
+                          env={**rehearse_ci.runner_environment(), "PATH": path},
+                          capture_output=True, text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "None None" and "no-valgrind" in lines, done.stdout + done.stderr
+    after = lines.index("Setting up strace (un-hidden by the rehearsal)") + 1
+    assert lines[after] == f"{tmp_path / 'job' / 'bin' / 'valgrind'} " \
+                           f"{tmp_path / 'job' / 'bin' / 'strace'}"
+    assert lines[after + 1].startswith("valgrind-") and "strace" in lines[after + 2]
+    # anything else it would really have to install: one line, apt-get's failure code
+    assert done.returncode == 100
+    assert "stands in valgrind and strace only, not curl" in done.stderr
+
+
+def without_install_steps(tmp_path: Path) -> Path:
+    """A copy of the workflow with every install step removed (the check steps stay)."""
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    removed = 0
+    for job in flow["jobs"].values():
+        kept = [s for s in job["steps"] if not str(s.get("name", "")).startswith("Install ")]
+        removed += len(job["steps"]) - len(kept)
+        job["steps"] = kept
+    assert removed == 3
+    copy = tmp_path / "harness.yml"
+    copy.write_text(yaml.safe_dump(flow, sort_keys=False))
+    return copy
+
+
+@pytest.mark.timeout(300)
+def test_a_workflow_without_its_install_step_fails_in_the_rehearsal(tmp_path: Path) -> None:
+    """valgrind and strace are hidden in the rehearsal as on a fresh runner: with the
+    install steps removed, every check step fails (an ::error:: line per tool) and nothing
+    after it runs; the workflow as it is passes them and runs on. The report job is left
+    out (report=False): its part is the test below."""
+    broken = rehearse_ci.rehearse(tmp_path / "broken", workflow_file=without_install_steps(
+        tmp_path), report=False)
+    fine = rehearse_ci.rehearse(tmp_path / "fine", report=False)
+    check = "Check valgrind and strace run"
+    for name, steps in broken["suite_jobs"].items():
+        if "/bench-" in name:
+            assert steps[check] == 1 and steps[f"tox -e {name.split('/')[1]}"] is None
+            assert fine["suite_jobs"][name][check] == 0
+    assert any(line.startswith("::error::valgrind does not run (exit 127")
+               for line in broken["suite_errors"]), broken["suite_errors"]
+    assert any(line.startswith("::error::strace does not run") for line in broken["suite_errors"])
+    assert fine["suite_errors"] == []
+    ran = {name: job for name, job in broken["upgrade_jobs"].items() if not job["skipped"]}
+    assert len(ran) == 5  # four candidates and the pull request
+    for name, job in ran.items():
+        assert job["exits"][check] == 1 and job["exits"]["tox -e upgrade -- FROM TO"] is None
+        assert not fine["upgrade_jobs"][name]["failed"]
+    assert broken["upgrade_calls"] == [] and broken["pr_comments"] == []
+    assert len(fine["upgrade_calls"]) == 5
 
 
 @pytest.mark.timeout(900)  # tox builds the report environment in a fresh clone
@@ -146,9 +266,11 @@ def test_rehearsal_of_the_report_job(tmp_path: Path) -> None:
     25 % more work per request (the count the gate fails on), so the gate has something to
     find and the store marks it."""
     result = rehearse_ci.rehearse(tmp_path, slower=1.25)
+    for name, steps in result["suite_jobs"].items():  # bench: install, check, tox
+        assert set(steps.values()) == ({0} if "/bench-" in name else {None, 0}), (name, steps)
     assert result["step_exits"] == dict.fromkeys(rehearse_ci.REPORT_STEPS, 0)
     assert result["baseline_history_exit"] == 0
-    assert result["targets"] == ["httpx-0.27.2", "httpx-0.28.1"]  # merged from 3 roots
+    assert result["targets"] == ["httpx-0.28.1", "httpx-0.29.0"]  # merged from 3 roots
     assert Path(result["index"]).is_file()
     assert result["gate_verdict"] == "regression"
     assert result["summary_first_line"].startswith("**httpx-harness: ❌ ")
@@ -266,3 +388,55 @@ def test_a_bad_baseline_is_one_line_and_writes_nothing(case: str, tmp_path: Path
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("reports: error: "), done.stderr
     assert tree(root) == before
+
+
+def test_rehearsal_of_the_upgrade_jobs(tmp_path: Path) -> None:
+    """The weekly candidates and a pull request moving the pin, their plumbing: the newest
+    release from the (stand-in) index, not a pre-release; one upgrade per job with the
+    import names; verdict in the summary; a marked PR comment; each job skipped under the
+    other event. `tox -e upgrade` is stood in (it exits 1 here, "changes", which informs):
+    this is about the workflow, not the upgrade."""
+    result = rehearse_ci.rehearse(tmp_path, report=False)
+    jobs = result["upgrade_jobs"]
+    assert jobs["upgrade-candidates (pull request)"]["skipped"]
+    assert jobs["upgrade-pr (schedule)"]["skipped"]
+    newest = {name.split()[1]: job["outputs"]["resolve.outputs.to"]
+              for name, job in jobs.items() if name.startswith("upgrade-candidates ")
+              and not job["skipped"]}
+    assert newest == {"httpx": "httpx[http2,brotli]==0.30.0",  # not 1.0.dev6
+                      "httpx2": "httpx2[http2,brotli]==2.16.2",
+                      "httpxyz": "httpxyz[http2,brotli]==0.2.0", "httpxr": "httpxr==0.1.0"}
+    pinned = yaml.safe_load(WORKFLOW.read_text())["env"]["PINNED_REQUIREMENT"]
+    calls = {(c["before"], c["after"], c["import_from"], c["import_to"])
+             for c in result["upgrade_calls"]}
+    assert calls == {(pinned, to, "httpx", name) for name, to in newest.items()} | {
+        (*rehearse_ci.PR_PIN, "httpx", "httpx")}
+    for job in jobs.values():
+        if not job["skipped"]:
+            assert not job["failed"] and job["outputs"]["upgrade.outputs.verdict"] == "changes"
+            assert job["summary"].startswith("### Upgrade `") and "stand-in verdict" in job[
+                "summary"], job["summary"]
+    [comment] = result["pr_comments"]
+    assert comment.startswith("<!-- httpx-harness: upgrade -->\n**httpx requirement change** "
+                              "(`requirements.txt`): `httpx[http2,brotli]==0.29.0` → "
+                              "`httpx[http2,brotli]==0.30.0`")
+    assert "stand-in verdict, exit 1" in comment
+
+
+def test_rehearsal_upgrade_that_cannot_judge_fails_its_job(tmp_path: Path) -> None:
+    """Exit 2 from the (stood-in) upgrade fails the job after its summary and comment;
+    a candidate whose newest release is the pin is skipped, said in the summary."""
+    releases = {**rehearse_ci.RELEASES, "httpx": ("0.28.1", "0.29.0", "1.0.dev6")}
+    result = rehearse_ci.rehearse(tmp_path, report=False, releases=releases, upgrade_exit=2)
+    jobs = result["upgrade_jobs"]
+    same = jobs["upgrade-candidates httpx"]
+    assert not same["failed"] and same["outputs"].get("resolve.outputs.skip") == "true"
+    assert same["exits"]["tox -e upgrade -- FROM TO"] is None
+    assert "is the pin, `httpx[http2,brotli]==0.29.0`: nothing to try" in same["summary"]
+    for name in ("upgrade-candidates httpx2", "upgrade-pr"):
+        job = jobs[name]
+        assert job["failed"] and job["outputs"]["upgrade.outputs.verdict"] == "error"
+        assert job["exits"]["Fail when the upgrade could not be judged"] == 1
+        assert "could not judge (exit 2)" in job["errors"][-1]
+    [comment] = result["pr_comments"]
+    assert "**error**" in comment

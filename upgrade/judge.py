@@ -1,0 +1,165 @@
+"""From both sides' result files to the verdict's findings.
+
+Claims and wire cases come from the upgrade report (reports/upgrade.py), counts from the
+regression gate's rules (reports/compare.py): one home for each rule. What this module
+adds is the same-job evidence: a claim that differs is run again on both sides before it
+is called a change, and the package lists of both sides are named beside a count change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from harness import schema
+from reports.compare import compare
+from reports.load import TargetResults
+from reports.matrix import claim_differences, target_claims
+from reports.readers import read_conformance
+from upgrade.suites import Side, SuiteError, latest, run_suite
+from upgrade.verdict import Finding, Verdict
+
+RERUN_SUFFIX = "~rerun"
+RECOUNT_SUFFIX = "~recount"
+
+
+def claims_frame(path: Path) -> pd.DataFrame:
+    document = read_conformance(path)
+    results = TargetResults(path.parent.parent.name, path.parent.name, [(path, document)])
+    return target_claims(results).set_index("claim")
+
+
+def differs(claim: str, left: pd.DataFrame, right: pd.DataFrame) -> bool:
+    """Whether one claim differs between two runs, by the upgrade report's own rule."""
+    a = left.loc[[claim]] if claim in left.index else left.iloc[0:0]
+    b = right.loc[[claim]] if claim in right.index else right.iloc[0:0]
+    return not claim_differences(a, b).empty
+
+
+def reruns(side: Side, claims: list[str], times: int) -> list[pd.DataFrame]:
+    """The differing claims run ``times`` more on one side (in a directory of their own)."""
+    again = Side(side.role, side.target + RERUN_SUFFIX, side.environment)
+    frames = []
+    for _ in range(times):
+        run_suite(again, "conformance", claims=claims)
+        frames.append(claims_frame(latest(again, "conformance")))
+    return frames
+
+
+def claims_and_wire(job: Any, verdict: Verdict, before: Side, after: Side,
+                    times: int) -> None:
+    from reports.snapshots import SOURCE
+    from reports.upgrade import upgrade_report
+
+    report = upgrade_report(str(before.directory), str(after.directory),
+                            [schema.results_root()])
+    rows = report.differences
+    first = [claims_frame(latest(side, "conformance")) for side in (before, after)]
+    claim_ids = set(first[0].index) | set(first[1].index)
+    differing = [item for item in rows["item"] if item in claim_ids]
+    runs: list[list[pd.DataFrame]] = [[first[0]], [first[1]]]
+    if differing and times:
+        job.say(f"{len(differing)} claims differ: running them {times} more times a side")
+        try:
+            for index, side in enumerate((before, after)):
+                runs[index] += reruns(side, differing, times)
+        except SuiteError as error:
+            verdict.notes.append(f"reruns failed ({error}): differing claims judged on one "
+                                 "run")
+            runs = [[first[0]], [first[1]]]
+    for row in rows.itertuples():
+        if row.item in claim_ids:
+            kind, note = classify(row.item, row.category, runs)
+        else:
+            kind = row.category
+            note = "wire snapshot" if row.source == SOURCE else f"wire snapshot, {row.source}"
+        verdict.findings.append(Finding(kind, row.item, str(row.before), str(row.after),
+                                        note))
+    job.say(f"claims and wire: {len(rows)} differences "
+            f"({sum(1 for f in verdict.findings if f.kind == 'flaky')} flaky)")
+
+
+def classify(claim: str, category: str, runs: list[list[pd.DataFrame]]) -> tuple[str, str]:
+    """``category`` when every run agrees; ``flaky`` with its rate when any run disagrees."""
+    before_runs, after_runs = runs
+    total = len(before_runs) * len(after_runs)
+    across = sum(differs(claim, a, b) for a in before_runs for b in after_runs)
+    within = [differs(claim, x, y) for side in runs for i, x in enumerate(side)
+              for y in side[i + 1:]]
+    if across == total and not any(within):
+        return category, (f"in {len(before_runs)} of {len(before_runs)} runs a side"
+                          if len(before_runs) > 1 else "one run a side")
+    unstable = [name for name, side in (("FROM", before_runs), ("TO", after_runs))
+                if any(differs(claim, x, y) for i, x in enumerate(side) for y in side[i + 1:])]
+    return "flaky", (f"differs in {across} of {total} FROM/TO pairings of runs; varies "
+                     f"between runs of {' and '.join(unstable) or 'neither side'}")
+
+
+def count_findings(before: Path, after: Path) -> tuple[list[str], pd.DataFrame]:
+    """Missing evidence, and the count rows that moved, between two bench files."""
+    result = compare(before, after)
+    table = result.table[result.table["kind"] == "counts"]
+    return result.missing_evidence(), table[table["verdict"].isin(["regression",
+                                                                   "improvement"])]
+
+
+def scenario_of(benchmark: str) -> str:
+    return benchmark.rpartition("[")[2].rstrip("]")
+
+
+def counts(job: Any, verdict: Verdict, before: Side, after: Side, quick: bool) -> None:
+    """Count verdicts between the two sides' count runs of this job; a count that moved is
+    counted again on both sides, and is a finding only if it moves the same way again."""
+    from harness.packages import describe
+
+    missing, moved = count_findings(latest(before, "bench"), latest(after, "bench"))
+    if missing:
+        verdict.cannot_judge = "; ".join(missing)
+        return
+    if moved.empty:
+        return
+    scenarios = sorted({scenario_of(name) for name in moved["benchmark"]})
+    job.say(f"counts moved in {', '.join(scenarios)}: counting them again on both sides")
+    again = [Side(side.role, side.target + RECOUNT_SUFFIX, side.environment)
+             for side in (before, after)]
+    try:
+        for side in again:
+            run_suite(side, "counts", quick_counts=quick, scenarios=scenarios)
+        missing, recounted = count_findings(latest(again[0], "bench"),
+                                            latest(again[1], "bench"))
+    except SuiteError as error:
+        verdict.cannot_judge = f"a count moved and could not be counted again: {error}"
+        return
+    if missing:
+        verdict.cannot_judge = "; ".join(missing)
+        return
+    confirmed = {(scenario_of(r.benchmark), r.measure, r.verdict)
+                 for r in recounted.itertuples()}
+    differing = describe(verdict.packages) or "none"
+    for row in moved.itertuples():
+        scenario = scenario_of(row.benchmark)
+        kept = (scenario, row.measure, row.verdict) in confirmed
+        kind = row.verdict if kept else "flaky"
+        note = f"{row.change}; rule: {row.rule}; " + (
+            "again in the recount" if kept else f"not again in the recount ({row.verdict} "
+                                                 "in one count run of two)")
+        if kind == "regression":
+            note += f"; packages that differ: {differing}"
+        verdict.findings.append(Finding(kind, f"{scenario} {row.measure}",
+                                        str(row.baseline), str(row.candidate), note))
+
+
+def upgrade_html(verdict: Verdict, before: Side, after: Side, directory: Path) -> None:
+    """The full upgrade report (every claim and case) beside the verdict."""
+    from reports import html
+    from reports.upgrade import upgrade_report
+
+    report = upgrade_report(str(before.directory), str(after.directory),
+                            [schema.results_root()])
+    generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    (directory / "upgrade.html").write_text(html.render_upgrade(report, generated),
+                                            encoding="utf-8")
+    verdict.notes.append(f"full upgrade report: {directory / 'upgrade.html'}")

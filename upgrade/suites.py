@@ -1,0 +1,111 @@
+"""The harness's suites on one side of an upgrade, each a process of that side's Python.
+
+Each suite writes its result files where it always does (results/<run>/<target>/), so the
+existing readers (reports.upgrade, reports.compare) read them unchanged. A suite that
+exits with anything but a result (pytest 0 or 1, the snapshot's 0) or writes no file could
+not measure its side: that stops the verdict (could not judge), with its last line.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness import schema
+from upgrade.environments import Environment
+
+RESULT_CODES = {"conformance": (0, 1), "snapshot": (0,), "counts": (0, 1)}
+TIMEOUTS = {"conformance": 600.0, "snapshot": 300.0, "counts": 900.0}
+TAIL = 40
+
+
+class SuiteError(RuntimeError):
+    """A suite could not measure its side: the message is one line."""
+
+
+@dataclass(frozen=True)
+class Side:
+    role: str  # "from" or "to"
+    target: str  # the result directory's name: distribution-version
+    environment: Environment
+
+    @property
+    def directory(self) -> Path:
+        return schema.results_root() / schema.run_id() / self.target
+
+
+def suite_command(kind: str, quick_counts: bool, claims: list[str] | None = None,
+                  scenarios: list[str] | None = None) -> list[str]:
+    if kind == "conformance":
+        command = ["-m", "pytest", "conformance", "-n", "3", "--dist", "worksteal", "-q",
+                   "-p", "no:cacheprovider"]
+        for claim in claims or []:
+            command += ["--claim", claim]
+        return command
+    if kind == "snapshot":
+        return ["-m", "snapshot"]
+    tests = ([f"bench/test_counts.py::test_counts[{name}]" for name in scenarios]
+             if scenarios else ["bench/test_counts.py"])
+    return ["-m", "pytest", *tests, "-q", "-p", "no:cacheprovider",
+            *(["--quick"] if quick_counts else [])]
+
+
+def side_environment(side: Side) -> dict[str, str]:
+    """The environment tox gives a suite, with this side's target (the suites clear the
+    client-read variables themselves, and record which were set)."""
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TOX_", "VIRTUAL_ENV"))}
+    environment.update(
+        HARNESS_TARGET=side.target, HARNESS_IMPORT=side.environment.spec.import_name,
+        HARNESS_REQUIREMENT=side.environment.spec.install, HARNESS_GATE="0",
+        PYTHONPATH=str(schema.REPO_ROOT), PYTHONDONTWRITEBYTECODE="1",
+        VIRTUAL_ENV=str(side.environment.root), **{schema.RUN_ENV: schema.run_id()},
+        PATH=f"{side.environment.root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
+    return environment
+
+
+def run_suite(side: Side, kind: str, quick_counts: bool = True,
+              claims: list[str] | None = None, scenarios: list[str] | None = None,
+              echo: bool = False) -> float:
+    """Run one suite on one side; its wall time, or SuiteError with the reason."""
+    file_kind = "bench" if kind == "counts" else kind
+    before = set(side.directory.glob(f"{file_kind}*.json"))
+    command = [str(side.environment.python), *suite_command(kind, quick_counts, claims, scenarios)]
+    tail: deque[str] = deque(maxlen=TAIL)
+    started = time.monotonic()
+    try:
+        with subprocess.Popen(command, cwd=schema.REPO_ROOT, env=side_environment(side),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, errors="replace") as process:
+            assert process.stdout is not None
+            deadline = started + TIMEOUTS[kind]
+            for line in process.stdout:
+                tail.append(line.rstrip())
+                if echo:
+                    sys.stdout.write(f"    {line}")
+                if time.monotonic() > deadline:
+                    process.kill()
+                    raise SuiteError(f"{kind} on {side.target}: still running after "
+                                     f"{TIMEOUTS[kind]:g} s, stopped")
+            code = process.wait(timeout=60)
+    except OSError as error:
+        raise SuiteError(f"{kind} on {side.target}: could not start: {error}") from None
+    written = set(side.directory.glob(f"{file_kind}*.json")) - before
+    if code not in RESULT_CODES[kind] or not written:
+        last = next((line for line in reversed(tail) if line.strip()), "no output")
+        what = "wrote no result file" if code in RESULT_CODES[kind] else f"exit code {code}"
+        raise SuiteError(f"{kind} on {side.target} could not measure it ({what}): "
+                         f"{last.strip()[:200]}")
+    return time.monotonic() - started
+
+
+def latest(side: Side, kind: str) -> Path:
+    files = sorted(side.directory.glob(f"{kind}*.json"),
+                   key=lambda p: (len(p.name), p.name))
+    return files[-1]
