@@ -101,6 +101,12 @@ class Job:
         return result
 
 
+def count_tools_unavailable() -> str:
+    from bench.counts.runner import instructions_unavailable, syscalls_unavailable
+
+    return "; ".join(why for why in (instructions_unavailable(), syscalls_unavailable()) if why)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(sys.argv[1:] if argv is None else argv)
     extras = tuple(e for e in args.extras.split(",") if e)
@@ -109,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
         after = parse(args.after, args.import_to, extras)
     except SpecError as error:
         print(f"upgrade: error: {error}", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
+    if unavailable := count_tools_unavailable():
+        # No evidence, no pass: without the counts there is nothing to gate on, so say so
+        # before building anything.
+        print(f"upgrade: could not judge: the work counts cannot be taken here: "
+              f"{unavailable}", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
     job = Job(args.verbose)
     directory = upgrade_directory()

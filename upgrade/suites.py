@@ -8,9 +8,12 @@ not measure its side: that stops the verdict (could not judge), with its last li
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -82,18 +85,25 @@ def run_suite(side: Side, kind: str, quick_counts: bool = True,
     try:
         with subprocess.Popen(command, cwd=schema.REPO_ROOT, env=side_environment(side),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              text=True, errors="replace") as process:
+                              text=True, errors="replace", start_new_session=True) as process:
             assert process.stdout is not None
-            deadline = started + TIMEOUTS[kind]
-            for line in process.stdout:
-                tail.append(line.rstrip())
-                if echo:
-                    sys.stdout.write(f"    {line}")
-                if time.monotonic() > deadline:
-                    process.kill()
-                    raise SuiteError(f"{kind} on {side.target}: still running after "
-                                     f"{TIMEOUTS[kind]:g} s, stopped")
-            code = process.wait(timeout=60)
+            # A timer, not a check per line: a suite that hangs silently is stopped too.
+            watchdog = threading.Timer(TIMEOUTS[kind], stop_group, (process.pid,))
+            watchdog.start()
+            try:
+                for line in process.stdout:
+                    tail.append(line.rstrip())
+                    if echo:
+                        sys.stdout.write(f"    {line}")
+                code = process.wait(timeout=60)
+            except BaseException:  # interrupted (Ctrl-C, the other suite failed): stop it
+                stop_group(process.pid)
+                raise
+            finally:
+                watchdog.cancel()
+            if time.monotonic() - started >= TIMEOUTS[kind]:
+                raise SuiteError(f"{kind} on {side.target}: still running after "
+                                 f"{TIMEOUTS[kind]:g} s, stopped")
     except OSError as error:
         raise SuiteError(f"{kind} on {side.target}: could not start: {error}") from None
     written = set(side.directory.glob(f"{file_kind}*.json")) - before
@@ -103,6 +113,12 @@ def run_suite(side: Side, kind: str, quick_counts: bool = True,
         raise SuiteError(f"{kind} on {side.target} could not measure it ({what}): "
                          f"{last.strip()[:200]}")
     return time.monotonic() - started
+
+
+def stop_group(pid: int) -> None:
+    """Kill the suite and what it started (its server), by the group its PID leads."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def latest(side: Side, kind: str) -> Path:

@@ -149,16 +149,27 @@ def _mark_absent(results: dict[str, Counts], what: str, why: str) -> None:
         counts.absent[what] = why
 
 
+def instructions_unavailable() -> str:
+    """Why instructions cannot be counted on this machine, or "" when they can."""
+    if shutil.which("valgrind") is None:
+        return "valgrind not found (Debian: apt-get install valgrind)"
+    return "" if callgrind.SUPPORTED else "callgrind client requests need x86-64"
+
+
+def syscalls_unavailable() -> str:
+    """Why system calls cannot be counted on this machine, or "" when they can."""
+    return "" if shutil.which("strace") else "strace not found (Debian: apt-get install strace)"
+
+
 def _instructions(results: dict[str, Counts], spec: dict[str, Any], groups: list[list[str]],
                   workdir: Path, env: Mapping[str, str], tools: Sequence[str],
                   progress: Callable[[str], None]) -> None:
     if "callgrind" not in tools:
         _mark_absent(results, "instructions", "not asked for")
         return
+    why = instructions_unavailable()
     valgrind = shutil.which("valgrind")
-    why = ("valgrind not found (Debian: apt-get install valgrind)" if valgrind is None else
-           "" if callgrind.SUPPORTED else "callgrind client requests need x86-64")
-    if why:
+    if why or valgrind is None:
         progress(f"counts: instructions absent: {why}")
         _mark_absent(results, "instructions", why)
         return
@@ -206,8 +217,7 @@ def _syscalls_and_stats(results: dict[str, Counts], spec: dict[str, Any], workdi
     prefix: list[str] = []
     trace = workdir / "strace.log"
     if strace is None:
-        why = ("not asked for" if "strace" not in tools
-               else "strace not found (Debian: apt-get install strace)")
+        why = "not asked for" if "strace" not in tools else syscalls_unavailable()
         progress(f"counts: system calls absent: {why}")
         _mark_absent(results, "syscalls", why)
     else:
