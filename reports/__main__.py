@@ -201,7 +201,7 @@ def run_compare(args: argparse.Namespace) -> int:
     limits = Thresholds(args.instructions_threshold, args.syscall_tolerance, args.min_effect,
                         args.alpha)
     result = compare(args.baseline, args.candidate, limits, args.gate_timings)
-    shown = result.table
+    shown = result.table.drop(columns=["margin"])  # the upgrade's recount rule reads it
     if not args.all:
         shown = shown[shown["verdict"] != "unchanged"]
     shown = shown.assign(p=shown["p"].map(lambda x: "-" if x is None or x != x else f"{x:.2g}"))

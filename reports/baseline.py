@@ -18,7 +18,8 @@ from reports.errors import InputError
 from reports.load import Run, load_results, target_key
 from reports.matrix import claim_differences, run_claims
 
-# compare verdicts that count against a run ("missing": a benchmark the candidate lost)
+# compare verdicts that count against a run ("missing" coverage: a benchmark the candidate
+# lost). Counts absent on a side are not a regression but no evidence: cannot_judge.
 FAILING_VERDICTS = ("regression", "missing")
 # Which compare rows fail the verdict is compare's own rule (its "gates" column: work
 # counts and coverage gate, timings inform), so summary.md and the gate step agree.
@@ -33,6 +34,7 @@ class BaselineComparison:
     gone_targets: list[str] = field(default_factory=list)
     benchmarks: pd.DataFrame = field(default_factory=pd.DataFrame)
     benchmark_notes: list[str] = field(default_factory=list)
+    cannot_judge: list[str] = field(default_factory=list)  # per target: counts missing
 
     @property
     def regressions(self) -> pd.DataFrame:
@@ -49,7 +51,9 @@ class BaselineComparison:
         if table.empty:
             return table
         gates = table["gates"].fillna(False).astype(bool)
-        return table[table["verdict"].isin(FAILING_VERDICTS) & (gates == gating)]
+        absent_counts = (table["verdict"] == "missing") & (table["kind"] == "counts")
+        return table[table["verdict"].isin(FAILING_VERDICTS) & ~absent_counts
+                     & (gates == gating)]
 
 
 def load_baseline(roots: Sequence[Path], current: str) -> Run:
@@ -96,10 +100,13 @@ def _compare_benchmarks(baseline: Run, current: Run, targets: list[str],
         if not old or not new:
             continue
         try:
-            table = compare(old[-1][0], new[-1][0]).gating_table()
+            compared = compare(old[-1][0], new[-1][0])
+            table = compared.gating_table()
         except InputError as error:
             comparison.benchmark_notes.append(f"{target}: not compared: {error}")
             continue
+        if missing := compared.missing_evidence():
+            comparison.cannot_judge.append(f"{target}: {'; '.join(missing)}")
         frames.append(table.assign(target=target))
     if frames:
         comparison.benchmarks = pd.concat(frames, ignore_index=True)

@@ -289,10 +289,12 @@ def package_differences(before: Side, after: Side) -> tuple[list[Difference] | N
 
 
 def _row(kind: str, target: str, name: str, measure: str, baseline: Any, candidate: Any,
-         change: str, rule: str, verdict: str, p: float | None = None) -> dict[str, Any]:
+         change: str, rule: str, verdict: str, p: float | None = None,
+         margin: float | None = None) -> dict[str, Any]:
+    """``margin``: how many times its threshold an instruction count moved."""
     return {"kind": kind, "target": target, "benchmark": name, "measure": measure,
             "baseline": baseline, "candidate": candidate, "change": change, "rule": rule,
-            "verdict": verdict, "p": p}
+            "verdict": verdict, "p": p, "margin": margin}
 
 
 def _relative(old: float, new: float) -> str:
@@ -328,10 +330,11 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
     rows = []
 
     def add(measure: str, before: Any, after: Any, change: str, rule: str,
-            verdict: str) -> None:
+            verdict: str, margin: float | None = None) -> None:
         if not gated and verdict in ("regression", "improvement"):
             verdict, rule = "unchanged", rule + " (scheduling-dependent: not gated)"
-        rows.append(_row("counts", target, name, measure, before, after, change, rule, verdict))
+        rows.append(_row("counts", target, name, measure, before, after, change, rule, verdict,
+                         margin=margin))
 
     def absent(measure: str, before: Any, after: Any) -> bool:
         """Add a ``missing`` row when either side lacks the measure (never a pass)."""
@@ -354,7 +357,8 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
         verdict = ("regression" if change > threshold else
                    "improvement" if change < -threshold else "unchanged")
         add("instructions/request", round(before), round(after), f"{change:+.3%}",
-            f"worse by > {threshold:.2%}", verdict)
+            f"worse by > {threshold:.2%}", verdict,
+            abs(change) / threshold if threshold else float("inf"))
     before, after = old.get("syscalls_by_kind"), new.get("syscalls_by_kind")
     if not absent("syscalls/request", before, after):
         kinds = sorted(set(before) | set(after))
@@ -492,7 +496,7 @@ def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,
     if not rows:
         raise InputError(f"{baseline} vs {candidate}", "no benchmark on either side")
     columns = ["kind", "target", "benchmark", "measure", "baseline", "candidate", "change",
-               "rule", "verdict", "p"]
+               "rule", "verdict", "p", "margin"]
     packages, unrecorded = package_differences(before, after)
     return Comparison(pd.DataFrame(rows, columns=columns),
                       environment_warnings(before, after), gate_timings, packages, unrecorded)

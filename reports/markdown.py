@@ -70,6 +70,10 @@ def verdict_line(tables: ReportTables, comparison: BaselineComparison | None) ->
                         f" on {tables.pinned}")
     against = f" against baseline `{comparison.run}`" if comparison is not None else \
         " (no baseline given: conformance checked against the expectations files only)"
+    if comparison is not None and comparison.cannot_judge:
+        # No evidence, no pass: the gate (compare) exits 2 on the same rule.
+        failures.append("benchmarks not judged: counts missing (" +
+                        "; ".join(comparison.cannot_judge) + ")")
     if failures:
         return f"**httpx-harness: ❌ {', '.join(failures)}**: run `{tables.run.name}`{against}"
     return (f"**httpx-harness: ✅ pass**: no benchmark regression, no unexpected conformance "

@@ -349,6 +349,27 @@ def test_summary_worst_case_fits_a_comment(tmp_path: Path,
     assert "unexpected conformance outcome" in text.splitlines()[0]
 
 
+def test_summary_never_passes_without_counts(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counts absent on a side are not a regression and not a pass: the summary's first
+    line says the benchmarks were not judged (the gate step exits 2 on the same rule)."""
+    root = tmp_path / "results"
+    ten_target_results(root, monkeypatch, "r1", "2026-11-01T10:00:00+00:00")
+    tables = build_tables(load_results([root]), "r1", "httpx-0.28.1")
+    absent = pd.DataFrame({"kind": ["counts", "counts"], "benchmark": ["pooled-http"] * 2,
+                           "measure": ["instructions", "connections"],
+                           "verdict": ["missing", "unchanged"], "gates": [True, True]})
+    comparison = BaselineComparison(
+        run="r0", conformance=pd.DataFrame(), observed_only=0, benchmarks=absent,
+        cannot_judge=["httpx-0.28.1: instructions absent on both sides for pooled-http"])
+    assert comparison.regressions.empty  # absent is no evidence, not a regression
+    line = markdown.verdict_line(tables, comparison)
+    assert line.startswith("**httpx-harness: ❌ ") and "benchmarks not judged" in line
+    assert "instructions absent on both sides for pooled-http" in line
+    comparison.cannot_judge = []
+    assert "✅ pass" in markdown.verdict_line(tables, comparison)
+
+
 def test_summary_says_only_what_changed_since_the_baseline(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:

@@ -43,6 +43,11 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                              "(default %(default)s; '' for none)")
     parser.add_argument("--full-counts", action="store_true",
                         help="count the full bench's requests (slower; default: quick)")
+    parser.add_argument("--claim", action="append", metavar="PATTERN",
+                        help="judge only these claims (repeatable; the conformance "
+                             "suite's --claim)")
+    parser.add_argument("--count-scenario", action="append", metavar="NAME",
+                        help="count only these scenarios (repeatable; bench/counts)")
     parser.add_argument("--rounds", type=int, default=15, help="timing rounds per scenario")
     parser.add_argument("--no-timings", action="store_true", help="skip the timed headlines")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
@@ -116,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as error:
         print(f"upgrade: error: {error}", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
+    from bench.counts.scenarios import BY_NAME
+
+    if unknown := [n for n in args.count_scenario or [] if n not in BY_NAME]:
+        print(f"upgrade: error: no count scenario {unknown[0]!r} (there are: "
+              f"{', '.join(BY_NAME)})", file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
     if unavailable := count_tools_unavailable():
         # No evidence, no pass: without the counts there is nothing to gate on, so say so
         # before building anything.
@@ -188,7 +199,10 @@ def measure(job: Job, verdict: Verdict, directory: Path,
 def run_together(job: Job, pair: list[tuple[str, Side]], args: argparse.Namespace) -> None:
     """Run suites at once (each its own process and server); the first error stops."""
     def one(kind: str, side: Side) -> None:
-        seconds = run_suite(side, kind, quick_counts=not args.full_counts, echo=args.verbose)
+        seconds = run_suite(side, kind, quick_counts=not args.full_counts,
+                            claims=args.claim if kind == "conformance" else None,
+                            scenarios=args.count_scenario if kind == "counts" else None,
+                            echo=args.verbose)
         job.say(f"{kind} on {side.target}: {seconds:.0f} s")
 
     with ThreadPoolExecutor(max_workers=len(pair)) as pool:

@@ -56,6 +56,9 @@ def parse(given: str, import_name: str | None = None,
         raise SpecError("an empty requirement")
     path = Path(text).expanduser()
     if text.endswith(ARCHIVES) or path.exists():
+        if path.is_dir():
+            raise SpecError(f"{text}: a directory; a local target must be a wheel or an sdist "
+                            f"({', '.join(ARCHIVES)})")
         if not path.is_file():
             raise SpecError(f"{text}: no such file (a local wheel or sdist was expected)")
         if not text.endswith(ARCHIVES):
@@ -68,7 +71,8 @@ def parse(given: str, import_name: str | None = None,
         try:
             requirement = Requirement(text)
         except InvalidRequirement as error:
-            raise SpecError(f"{text!r} is not a pip requirement: {error}") from None
+            reason = str(error).splitlines()[0]  # packaging adds a caret diagram below
+            raise SpecError(f"{text!r} is not a pip requirement: {reason}") from None
         distribution = canonicalize_name(requirement.name)
         if not requirement.extras and extras and not requirement.url:
             requirement.extras = set(extras)
