@@ -23,7 +23,7 @@ from upgrade.altered import build
 
 REPO = Path(__file__).resolve().parent.parent
 NARROW = ["--claim", "client.pooled-one-connection", "--claim",
-          "limits.client-default-keepalive", "--claim", "redirects.*",
+          "limits.client-default-keepalive", "--claim", "redirects.not-followed-by-default",
           "--count-scenario", "pooled-http", "--no-timings"]
 
 
