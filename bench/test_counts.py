@@ -1,7 +1,8 @@
 """Work counts per request, one benchmark entry per scenario (group "counts").
 
 The counts come from ``bench.counts`` (a child process under callgrind, then under strace,
-against this session's server); each entry's ``extra_info["counts"]`` holds them and
+then one with tracemalloc for the memory figures, against this session's server); each
+entry's ``extra_info["counts"]`` holds them and
 ``python -m reports compare`` gates on them. The entry's one timing is the count run's
 seconds per request under strace: pytest-benchmark needs one, and it is not a speed figure.
 """

@@ -5,16 +5,22 @@
   system call kind outside the waiting kinds up by more than ``syscall_tolerance`` (0.5
   per request); connections per request up at all. Scenarios whose counts depend on
   scheduling (``deterministic`` false) are reported, never gated.
+* **Memory** (the same entries, from tracemalloc): a streamed body whose heap peak grows
+  with the body (by more than ``STREAM_GROWTH_BOUND`` bytes per byte of body), or any
+  streamed or buffered variant whose growth per body byte or whose heap peak rises beyond
+  the A/A spread (``heap_growth``, ``heap_peak``), is a regression. Memory per client and
+  the process's peak RSS are reported, never gated.
 * **Timings** are judged on in-run ratios only (each headline's per-round ratios, so the
   machine's mood cancels): a one-sided Mann-Whitney U test each way, p-values corrected
   with Benjamini-Hochberg over the whole table, and the median ratio moved by more than
   ``min_effect``. Where the sample sizes cannot reach ``alpha`` even uncorrected the
   verdict is ``inconclusive``. Raw seconds from two runs are never compared.
 * **Coverage**: a benchmark in the baseline and not in the candidate is ``missing``.
-* **Evidence**: no count, no pass. A gated count (instructions, system calls, connections)
-  absent or zero on either side, a count scenario in the candidate only, or no count
-  scenario at all is missing evidence (``Comparison.missing_evidence``, the one place for
-  the rule): the verdict is "could not judge", never "pass".
+* **Evidence**: no count, no pass. A gated count (instructions, system calls, connections,
+  a streaming scenario's heap memory) absent or zero on either side, a count scenario in
+  the candidate only, or no count scenario at all is missing evidence
+  (``Comparison.missing_evidence``, the one place for the rule): the verdict is "could not
+  judge", never "pass".
 * **Packages**: every distribution whose version differs between the sides is listed, so a
   dependency release is not blamed on the target (``harness.packages``).
 
@@ -53,6 +59,14 @@ DEFAULT_MIN_EFFECT = 0.05
 DEFAULT_ALPHA = 0.01
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.005
 DEFAULT_SYSCALL_TOLERANCE = 0.5
+# Memory (docs/reports.md): a stream's heap peak may grow by this many bytes per byte of
+# body at most, whatever the baseline did (reading the body first gives about 1); and any
+# variant's growth or heap peak may rise by these tolerances, far above the A/A spreads
+# measured (docs/bench.md#memory).
+STREAM_GROWTH_BOUND = 0.01
+DEFAULT_HEAP_GROWTH_TOLERANCE = 0.01
+DEFAULT_HEAP_PEAK_TOLERANCE = 32 * 1024  # bytes
+INFO_CHANGE = 0.10  # a reported-only figure (RSS, memory per client) "changed" beyond this
 HIGHER_IS_BETTER_UNITS = ("faster", "speedup", "throughput", "more")
 # How many of these a request makes depends on when data arrives (a read that would block
 # becomes a poll and another read) or on event-loop turns: reported, not gated.
@@ -67,7 +81,10 @@ VERDICTS = ("regression", "improvement", "inconclusive", "missing")
 # The gated count measures: what missing_evidence calls them, and their key in "absent".
 GATED_COUNTS = {"instructions/request": ("instructions", "instructions"),
                 "syscalls/request": ("system calls", "syscalls"),
-                "connections/request": ("connections", "server")}
+                "connections/request": ("connections", "server"),
+                "heap memory": ("memory", "memory")}
+HEAP_MEMORY = "heap memory"  # the missing row's measure; the judged rows name the variant
+GATED_MEMORY = ("stream", "read")  # memory kinds whose heap figures gate ("client": reported)
 COUNT_SCENARIO = "count scenario"  # a coverage row's measure for a count benchmark
 ABSENT = "absent"  # a side's value in a row whose evidence is missing there
 EXIT_STATUS = {"pass": 0, "regression": 1, "could not judge": 2}
@@ -79,6 +96,8 @@ class Thresholds:
     syscalls: float = DEFAULT_SYSCALL_TOLERANCE
     min_effect: float = DEFAULT_MIN_EFFECT
     alpha: float = DEFAULT_ALPHA
+    heap_growth: float = DEFAULT_HEAP_GROWTH_TOLERANCE
+    heap_peak: float = DEFAULT_HEAP_PEAK_TOLERANCE
 
 
 @dataclass
@@ -291,7 +310,8 @@ def package_differences(before: Side, after: Side) -> tuple[list[Difference] | N
 def _row(kind: str, target: str, name: str, measure: str, baseline: Any, candidate: Any,
          change: str, rule: str, verdict: str, p: float | None = None,
          margin: float | None = None) -> dict[str, Any]:
-    """``margin``: how many times its threshold an instruction count moved."""
+    """``margin``: how many times its threshold an instruction count or a heap figure moved
+    (for a stream's growth, also how many times its bound it reached)."""
     return {"kind": kind, "target": target, "benchmark": name, "measure": measure,
             "baseline": baseline, "candidate": candidate, "change": change, "rule": rule,
             "verdict": verdict, "p": p, "margin": margin}
@@ -306,6 +326,8 @@ def _absence(figures: dict[str, Any], measure: str, value: Any) -> str | None:
     if value is None:
         reasons = figures.get("absent") or {}
         return str(reasons.get(GATED_COUNTS[measure][1]) or "not recorded")
+    if measure == HEAP_MEMORY:
+        return _heap_problem(*value)
     if measure == "syscalls/request":
         if not isinstance(value, dict) or not all(
                 isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()):
@@ -317,6 +339,47 @@ def _absence(figures: dict[str, Any], measure: str, value: Any) -> str | None:
         # callgrind counted nothing: the run failed, it did not get infinitely faster
         return f"{value:g} instructions counted: a failed measurement"
     return None
+
+
+def _number_like(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _heap_figures(figures: dict[str, Any]) -> tuple[Any, Any, Any] | None:
+    """(bodies, heap peaks per variant, growth per variant), or None if any is missing."""
+    found = (figures.get("memory_bodies"), figures.get("heap_peak_bytes"),
+             figures.get("heap_peak_per_body_byte"))
+    return None if any(part is None for part in found) else found
+
+
+def _heap_problem(bodies: Any, peaks: Any, growth: Any) -> str | None:
+    """What makes a side's heap figures unusable; None when they can be judged."""
+    if (not isinstance(bodies, list) or len(bodies) < 2
+            or not all(_number_like(b) and b > 0 for b in bodies) or bodies != sorted(bodies)):
+        return f"body sizes not two or more increasing numbers: {str(bodies)[:40]}"
+    if not isinstance(peaks, dict) or not peaks or not isinstance(growth, dict):
+        return "no variant measured"
+    for variant, found in peaks.items():
+        if (not isinstance(found, list) or len(found) != len(bodies)
+                or not all(_number_like(p) for p in found) or not _number_like(
+                    growth.get(variant))):
+            return f"{variant}: not one heap peak per body and a growth"
+        if not all(p > 0 for p in found):
+            return f"{variant}: a heap peak of 0 bytes: a failed measurement"
+    return None
+
+
+def _shown(value: Any, why: str | None) -> Any:
+    """A side's value in a ``missing`` row: absent, or what it has (heap figures: a word)."""
+    return ABSENT if why is not None else "measured" if isinstance(value, tuple) else value
+
+
+def _mib(size: float) -> str:
+    return f"{size / 2**20:g} MiB"
+
+
+def _kib(size: float) -> str:
+    return f"{size / 1024:,.1f} KiB"
 
 
 def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
@@ -343,10 +406,29 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
             return False
         why = (old_why if new_why is None else new_why if old_why is None or old_why == new_why
                else f"baseline: {old_why}; candidate: {new_why}")
-        rows.append(_row("counts", target, name, measure,
-                         ABSENT if old_why is not None else before,
-                         ABSENT if new_why is not None else after, ABSENT, why, "missing"))
+        rows.append(_row("counts", target, name, measure, _shown(before, old_why),
+                         _shown(after, new_why), ABSENT, why, "missing"))
         return True
+
+    def add_heap_rows(variant: str, streamed: bool, smallest: float,
+                      growth: tuple[float, float], peak: tuple[float, float]) -> None:
+        """A variant's growth of the heap peak per byte of body, and its peak at the
+        smallest body: a stream must not grow with the body; neither may rise past A/A."""
+        (was, now), tolerance = growth, limits.heap_growth
+        bound = STREAM_GROWTH_BOUND
+        margin = max(abs(now - was) / tolerance, now / bound if streamed else 0.0)
+        verdict = ("regression" if now - was > tolerance or (streamed and now > bound) else
+                   "improvement" if was - now > tolerance else "unchanged")
+        rule = (f"> {bound:g} (grows with the body) or up by > {tolerance:g}" if streamed
+                else f"up by > {tolerance:g}")
+        add(f"heap growth/body byte, {variant}", round(was, 4), round(now, 4),
+            f"{now - was:+.4f}", rule, verdict, margin)
+        (was, now), tolerance = peak, limits.heap_peak
+        step = now - was
+        add(f"heap peak at {_mib(smallest)}, {variant}", _kib(was), _kib(now),
+            f"{step / 1024:+.1f} KiB", f"up by > {tolerance / 1024:g} KiB",
+            "regression" if step > tolerance else
+            "improvement" if step < -tolerance else "unchanged", abs(step) / tolerance)
 
     before, after = old.get("instructions_per_request"), new.get("instructions_per_request")
     if not absent("instructions/request", before, after):
@@ -385,6 +467,34 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
         verdict = ("regression" if step > 1e-9 else "improvement" if step < -1e-9
                    else "unchanged")
         add("connections/request", before, after, f"{step:+.3g}", "any increase", verdict)
+    # Memory: required on both sides where either side's scenario has it (more evidence
+    # asked for, never less); the kind is the baseline's where it states one.
+    kind = old.get("memory") or new.get("memory")
+    if kind in GATED_MEMORY:
+        before, after = _heap_figures(old), _heap_figures(new)
+        if not absent(HEAP_MEMORY, before, after):
+            assert before is not None and after is not None
+            (bodies, old_peaks, old_growth), (new_bodies, new_peaks, new_growth) = before, after
+            if bodies != new_bodies or set(old_peaks) != set(new_peaks):
+                rows.append(_row("counts", target, name, HEAP_MEMORY, ABSENT, ABSENT, ABSENT,
+                                 f"not alike: bodies {bodies} and {new_bodies}, variants "
+                                 f"{sorted(old_peaks)} and {sorted(new_peaks)}", "missing"))
+            else:
+                for variant in old_peaks:
+                    add_heap_rows(variant, kind == "stream", bodies[0],
+                                  (old_growth[variant], new_growth[variant]),
+                                  (old_peaks[variant][0], new_peaks[variant][0]))
+    info = (("client_heap_bytes", "heap per Client() held"),
+            ("client_rss_bytes", "RSS per Client() held"),
+            ("peak_rss_bytes", "process peak RSS (memory pass)"))
+    for key, measure in info:
+        before, after = old.get(key), new.get(key)
+        if _number_like(before) and _number_like(after) and before > 0:
+            moved = abs(after / before - 1) > INFO_CHANGE
+            rows.append(_row("counts", target, name, measure, _kib(before), _kib(after),
+                             _relative(before, after),
+                             f"reported, not gated (changed: > {INFO_CHANGE:.0%})",
+                             "changed" if moved else "unchanged"))
     for key, measure in (("bytes_sent_per_request", "bytes sent/request"),
                          ("bytes_received_per_request", "bytes received/request"),
                          ("h2_streams_per_request", "HTTP/2 streams/request")):

@@ -58,6 +58,21 @@ def count_figures(**figures: Any) -> dict[str, Any]:
     return {**base, **figures}
 
 
+MEMORY_BODIES = [1 << 20, 8 << 20]
+MEMORY_VARIANTS = ("h1 sync", "h1 async", "h2 sync", "h2 async")
+
+
+def heap_figures(kind: str = "stream", peak: float = 120_000.0, growth: float = 0.0,
+                 **figures: Any) -> dict[str, Any]:
+    """A streaming scenario's memory fields (bench/counts/memory.py): every variant's heap
+    peak is ``peak`` at the smaller body and grows by ``growth`` bytes per byte of body."""
+    span = MEMORY_BODIES[1] - MEMORY_BODIES[0]
+    return {"memory": kind, "memory_bodies": MEMORY_BODIES,
+            "heap_peak_bytes": {v: [peak, peak + growth * span] for v in MEMORY_VARIANTS},
+            "heap_peak_per_body_byte": {v: growth for v in MEMORY_VARIANTS},
+            "peak_rss_bytes": 50_000_000, **figures}
+
+
 def count_entry(scenario: str, **figures: Any) -> dict[str, Any]:
     """One work-count benchmark entry (its timing is the count run's, not a speed figure)."""
     stats = {"min": 1e-3, "max": 1e-3, "mean": 1e-3, "stddev": 0.0, "rounds": 1,

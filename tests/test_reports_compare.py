@@ -26,10 +26,12 @@ from reports.compare import (
 )
 from tests.reports_helpers import (
     DATA,
+    MEMORY_VARIANTS,
     NEW_RUN,
     OLD_RUN,
     add_counts,
     copy_results,
+    heap_figures,
     run_cli,
     run_main,
 )
@@ -327,6 +329,79 @@ def test_the_candidate_cannot_loosen_its_own_rule() -> None:
     # Nor can it declare itself scheduling-dependent to switch gating off.
     ungated = counts(instructions_per_request=worse, deterministic=False)
     assert count_verdicts(counts(), ungated)["instructions/request"] == "regression"
+
+
+# Memory: a stream's heap peak must not grow with the body, nor any heap figure rise past
+# the A/A spread; memory absent on a side is missing evidence; memory per client informs.
+
+def heap_verdicts(old: dict[str, Any], new: dict[str, Any], what: str) -> set[str]:
+    """The verdicts of every variant's ``what`` row ("heap growth" or "heap peak")."""
+    found = {measure: verdict for measure, verdict in count_verdicts(old, new).items()
+             if measure.startswith(what)}
+    assert len(found) == len(MEMORY_VARIANTS), found
+    return set(found.values())
+
+
+@pytest.mark.parametrize(("kind", "before", "after", "verdict"), [
+    ("stream", 0.0, 0.008, "unchanged"),  # under the bound (0.01) and the tolerance
+    ("stream", 0.0, 0.012, "regression"),
+    ("stream", 1.0, 1.0, "regression"),  # a stream growing with the body fails, always
+    ("stream", 1.0, 0.0, "improvement"),
+    ("read", 2.0, 2.008, "unchanged"),  # a buffered read grows by nature: only a rise fails
+    ("read", 2.0, 2.012, "regression"),
+    ("read", 2.0, 1.988, "improvement"),
+])
+def test_heap_growth_per_body_byte(kind: str, before: float, after: float,
+                                   verdict: str) -> None:
+    old, new = heap_figures(kind, growth=before), heap_figures(kind, growth=after)
+    assert heap_verdicts(counts(**old), counts(**new), "heap growth") == {verdict}
+
+
+@pytest.mark.parametrize(("step", "verdict"), [(30 * 1024, "unchanged"),
+                                               (34 * 1024, "regression"),
+                                               (-34 * 1024, "improvement")])
+def test_a_heap_peak_rise_past_32_kib_is_a_regression(step: int, verdict: str) -> None:
+    old, new = heap_figures(peak=200_000.0), heap_figures(peak=200_000.0 + step)
+    assert heap_verdicts(counts(**old), counts(**new), "heap peak") == {verdict}
+    assert heap_verdicts(counts(**old), counts(**new), "heap growth") == {"unchanged"}
+
+
+def test_a_buffered_stream_fails_the_gate_on_memory(tmp_path: Path) -> None:
+    # What httpx with iter_bytes() reading the whole body first gives: growth 1 per byte.
+    result = run_main("compare", *pair(tmp_path, heap_figures(), heap_figures(growth=1.0)))
+    assert result.returncode == 1, result.stdout
+    assert "heap growth/body byte, h2 async" in result.stdout
+    assert result.stdout.splitlines()[-1] == "regression: 12 count regression(s)"
+    assert compare(*pair(tmp_path / "aa", heap_figures(), heap_figures())).verdict() == "pass"
+
+
+MEMORY_NOT_ASKED = {"memory": "stream", "heap_peak_bytes": None, "memory_bodies": None,
+                    "heap_peak_per_body_byte": None, "absent": {"memory": "not asked for"}}
+
+
+@pytest.mark.parametrize(("old", "new", "where", "why"), [
+    (heap_figures(), MEMORY_NOT_ASKED, "in the candidate", "not asked for"),
+    ({}, heap_figures(), "in the baseline", "not recorded"),  # a file from before memory
+    (heap_figures(), heap_figures(heap_peak_bytes={v: [120_000.0, 0]
+                                                   for v in MEMORY_VARIANTS}),
+     "in the candidate", "h1 sync: a heap peak of 0 bytes: a failed measurement"),
+])
+def test_memory_absent_on_a_side_cannot_pass(tmp_path: Path, old: dict[str, Any],
+                                             new: dict[str, Any], where: str,
+                                             why: str) -> None:
+    result = run_main("compare", *pair(tmp_path, old, new))
+    assert result.returncode == 2, result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        f"could not judge: memory absent {where} for 3 scenarios ({why})")
+
+
+def test_memory_per_client_is_reported_not_gated(tmp_path: Path) -> None:
+    old = {"memory": "client", "client_heap_bytes": 5_000.0, "client_rss_bytes": 360_000.0}
+    new = {**old, "client_heap_bytes": 10_000.0, "client_rss_bytes": 720_000.0}
+    result = run_main("compare", *pair(tmp_path, old, new))
+    assert result.returncode == 0, result.stdout
+    assert "heap per Client() held" in result.stdout and "changed" in result.stdout
+    assert result.stdout.splitlines()[-1] == "pass: counts judged for 3 scenarios, none regressed"
 
 
 # Package versions: listed first; a count regression says which differ.

@@ -2,10 +2,11 @@
 
 Each wheel is installed into a fresh venv beside a control venv with the real httpx
 0.28.1; one probe, run in each, observes behaviour against a stdlib server on 127.0.0.1
-(redirects followed, connections opened, how often a request's headers are normalised)
-and the defaults a user sees. Each altered venv must differ from the control in its own
-alteration's observations and nowhere else. Needs the package index (or uv's cache): the
-tests that install skip with the reason when it cannot be reached.
+(redirects followed, connections opened, how often a request's headers are normalised,
+whether a streamed body is held whole) and the defaults a user sees. Each altered venv
+must differ from the control in its own alteration's observations and nowhere else. Needs
+the package index (or uv's cache): the tests that install skip with the reason when it
+cannot be reached.
 """
 
 from __future__ import annotations
@@ -33,15 +34,18 @@ PROXY_VARIABLES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "http
                    "all_proxy"}
 
 PROBE = r'''
+import asyncio
 import http.server
 import importlib.metadata
 import json
 import threading
+import tracemalloc
 
 import httpx
 from httpx import _models
 
 ports = []
+BODY, PIECE = 4 * 1024 * 1024, b"x" * 65536
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -49,7 +53,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         ports.append(self.client_address[1])
-        if self.path == "/redirect":
+        if self.path == "/body":
+            self.send_response(200)
+            self.send_header("Content-Length", str(BODY))
+            self.end_headers()
+            for _ in range(BODY // len(PIECE)):
+                self.wfile.write(PIECE)
+        elif self.path == "/redirect":
             self.send_response(302)
             self.send_header("Location", "/target")
             self.send_header("Content-Length", "0")
@@ -62,6 +72,45 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+def traced_peak(download):
+    """The heap peak while ``download()`` runs, which must return the whole body's size."""
+    tracemalloc.start()
+    try:
+        assert download() == BODY
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def stream_holds_body():
+    """Whether streaming BODY bytes takes a heap peak of half the body or more, sync and
+    async (the real iter_bytes() and aiter_bytes() hold a few chunks at most). Imports and
+    connections come first, outside the figure."""
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        client.get(base + "/get")
+
+        def download():
+            with client.stream("GET", base + "/body") as response:
+                return sum(len(chunk) for chunk in response.iter_bytes())
+        sync = traced_peak(download)
+
+    async def main():
+        async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
+            await client.get(base + "/get")
+
+            async def download():
+                async with client.stream("GET", base + "/body") as response:
+                    return sum([len(chunk) async for chunk in response.aiter_bytes()])
+            tracemalloc.start()
+            try:
+                assert await download() == BODY
+                return tracemalloc.get_traced_memory()[1]
+            finally:
+                tracemalloc.stop()
+
+    return {"sync": sync > BODY // 2, "async": asyncio.run(main()) > BODY // 2}
 
 
 class Counting(_models.Headers):
@@ -80,6 +129,7 @@ try:
         timeout_read, follow = client.timeout.read, client.follow_redirects
     with httpx.Client(trust_env=False, timeout=10) as client:
         redirect_status = client.get(base + "/redirect").status_code
+    holds = stream_holds_body()
     ports.clear()
     with httpx.Client(trust_env=False, timeout=10) as client:
         statuses = [client.get(base + "/get").status_code for _ in range(3)]
@@ -95,6 +145,7 @@ try:
         "connections_for_3_requests": len(set(ports)),
         "headers": [list(item) for item in request.headers.multi_items()],
         "headers_built_per_request": Counting.calls,
+        "stream_holds_body": holds,
     }))
 finally:
     server.shutdown()
@@ -109,6 +160,7 @@ CHANGES: dict[str, Callable[[Observed], Observed]] = {
     "no-keepalive": lambda real: {"connections_for_3_requests": 3},
     "default-timeout": lambda real: {"timeout_read": 10.0},
     "follow-redirects": lambda real: {"follow_redirects": True, "redirect_status": 200},
+    "buffered-stream": lambda real: {"stream_holds_body": {"sync": True, "async": True}},
 }
 
 
@@ -161,6 +213,7 @@ def test_the_control_shows_what_the_alterations_change(
     assert real["connections_for_3_requests"] == 1
     assert real["headers_built_per_request"] >= 1
     assert real["statuses"] == [200, 200, 200]
+    assert real["stream_holds_body"] == {"sync": False, "async": False}
 
 
 @pytest.mark.parametrize("name", list(ALTERATIONS))

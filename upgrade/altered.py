@@ -86,6 +86,21 @@ ALTERATIONS: dict[str, tuple[Patch, ...]] = {
         "        follow_redirects: bool = False,\n",
         "        follow_redirects: bool = True,\n",
         count=3),),
+    # iter_bytes()/aiter_bytes() read the whole raw body before yielding its first chunk: a
+    # stream's memory grows with the body. read() joins what iter_bytes() yields, so a
+    # buffered read holds what it held before (the body's chunks, then the joined body).
+    "buffered-stream": (
+        Patch("httpx/_models.py",
+              "                for raw_bytes in self.iter_raw():\n",
+              "                # Altered build (upgrade/altered.py, buffered-stream): the whole\n"
+              "                # body is read first, a deliberate memory regression.\n"
+              "                for raw_bytes in list(self.iter_raw()):\n"),
+        Patch("httpx/_models.py",
+              "                async for raw_bytes in self.aiter_raw():\n",
+              "                # Altered build (upgrade/altered.py, buffered-stream): the whole\n"
+              "                # body is read first, a deliberate memory regression.\n"
+              "                for raw_bytes in [raw async for raw in self.aiter_raw()]:\n"),
+    ),
 }
 
 
@@ -159,7 +174,9 @@ def release_files(tree: Path, dist_info: str) -> dict[str, bytes]:
 def patched(files: dict[str, bytes], version: str, alteration: str) -> dict[str, str | bytes]:
     result: dict[str, str | bytes] = dict(files)
     for patch in ALTERATIONS[alteration]:
-        text = files[patch.path].decode("utf-8") if patch.path in files else ""
+        # Several patches may change one file: each applies to what the last one left.
+        content = result.get(patch.path, b"")
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
         found = text.count(patch.old)
         if found != patch.count:
             raise AlterationError(

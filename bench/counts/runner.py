@@ -9,8 +9,9 @@ same ones: its count includes what they left behind). The strace run comes after
 alone: how many reads a streamed body takes, and so how many system calls, depends on how
 the bytes arrive, which a loaded machine changes (run beside the callgrind children, two
 identical runs differed by 0.5-0.7 ioctl per request on the streaming scenarios). It is
-the only run that reads /stats. A missing or unusable tool leaves its counts absent, with
-the reason, never zero.
+the only run that reads /stats. Last, alone and with no tracer, a memory run takes the
+heap figures of the scenarios that have them (tracemalloc: ``bench.counts.memory``). A
+missing or unusable tool leaves its counts absent, with the reason, never zero.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 HASH_SEED = "0"  # str/bytes hashing decides dict layouts, and so instruction counts
 CALLGRIND_TIMEOUT = 900.0
 STRACE_TIMEOUT = 300.0
+MEMORY_TIMEOUT = 120.0
+TOOLS = ("callgrind", "strace", "tracemalloc")
 CALLGRIND_CHILDREN = 2  # this machine's cores: the callgrind run is most of the time
 
 
@@ -59,6 +62,17 @@ class Counts:
     bytes_received_per_request: float | None = None
     h2_streams_per_request: float | None = None
     count_run_wall_per_request: float | None = None  # under strace: not a speed figure
+    # The memory pass (bench/counts/memory.py): "stream" and "read" scenarios get the heap
+    # peak per variant ("h1 sync", ...) and body size, its growth per byte of body, and the
+    # process's RSS high-water mark (information); "client" ones the heap and RSS per
+    # default Client() held.
+    memory: str = ""
+    memory_bodies: list[int] | None = None
+    heap_peak_bytes: dict[str, list[int]] | None = None
+    heap_peak_per_body_byte: dict[str, float] | None = None
+    peak_rss_bytes: int | None = None
+    client_heap_bytes: float | None = None
+    client_rss_bytes: float | None = None
     absent: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -125,13 +139,14 @@ def split(scenarios: Sequence[Scenario], quick: bool, children: int) -> list[lis
 
 
 def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool,
-          target_import: str = "httpx", tools: Sequence[str] = ("callgrind", "strace"),
+          target_import: str = "httpx", tools: Sequence[str] = TOOLS,
           env: Mapping[str, str] | None = None, units: Mapping[str, int] | None = None,
           progress: Callable[[str], None] = print,
           children: int = CALLGRIND_CHILDREN) -> dict[str, Counts]:
     """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
     scenarios = [BY_NAME[n] for n in names]
-    results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance)
+    results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance,
+                              memory=s.memory)
                for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
@@ -141,6 +156,7 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
         workdir = Path(tmp)
         _instructions(results, spec, groups, workdir, environment, tools, progress)
         _syscalls_and_stats(results, spec, workdir, environment, tools, progress)
+        _memory(results, spec, workdir, environment, tools, progress)
     return results
 
 
@@ -268,3 +284,38 @@ def _server_figures(counts: Counts, short: dict[str, Any], long: dict[str, Any],
     counts.bytes_sent_per_request = per_request(lambda s: s.get("bytes_received", 0))
     counts.bytes_received_per_request = per_request(lambda s: s.get("bytes_sent", 0))
     counts.h2_streams_per_request = per_request(lambda s: s["http_versions"].get("HTTP/2", 0))
+
+
+def _memory(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,
+            env: Mapping[str, str], tools: Sequence[str],
+            progress: Callable[[str], None]) -> None:
+    """The memory figures of the scenarios that have them, from one child with no tracer,
+    on this process's core (the client's), after the tracers' runs: nothing else runs."""
+    # Clients first: before any body has grown the heap, whose free memory would absorb
+    # them (their RSS read 0 after the buffered reads).
+    names = sorted((name for name, counts in results.items() if counts.memory),
+                   key=lambda name: results[name].memory != "client")
+    if not names:
+        return
+    if "tracemalloc" not in tools:
+        for name in names:
+            results[name].absent["memory"] = "not asked for"
+        return
+    started = time.monotonic()
+    progress(f"counts: memory run of {len(names)} scenario(s)...")
+    done, why = run_child("memory", [], {**spec, "scenarios": names}, workdir, env,
+                          MEMORY_TIMEOUT)
+    progress(f"counts: memory run done in {time.monotonic() - started:.0f} s")
+    for name in names:
+        counts, seen = results[name], ({} if done is None else done.get(name, {}))
+        if done is None or "error" in seen:
+            counts.absent["memory"] = why or seen.get("error") or "not measured"
+        elif counts.memory == "client":
+            counts.client_heap_bytes, counts.client_rss_bytes = seen["heap"], seen["rss"]
+        else:
+            bodies, peaks = seen["bodies"], seen["peaks"]
+            counts.memory_bodies, counts.heap_peak_bytes = bodies, peaks
+            counts.heap_peak_per_body_byte = {
+                variant: (found[-1] - found[0]) / (bodies[-1] - bodies[0])
+                for variant, found in peaks.items()}
+            counts.peak_rss_bytes = seen["peak_rss"]

@@ -36,6 +36,9 @@ class Scenario:
     # Millions of instructions one unit costs, roughly (from a full run of httpx 0.28.1):
     # only to split the callgrind run into children of similar length, never a count.
     rough_cost: float = 1.0
+    # What the memory pass measures for it (bench/counts/memory.py): "stream" or "read" (heap
+    # peak against body size, gated), "client" (memory per Client(), reported), "" nothing.
+    memory: str = ""
 
     def units(self, quick: bool) -> int:
         return self.quick_units if quick else self.full_units
@@ -142,7 +145,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("pooled-https", "Client.get, one pooled keep-alive connection, https (TLS)",
              1, 500, 200, pooled("https"), rough_cost=1.5),
     Scenario("oneoff-http", "httpx.get (default verify): new Client and connection per call, http",
-             1, 10, 4, one_off("http"), rough_cost=200),
+             1, 10, 4, one_off("http"), rough_cost=200, memory="client"),
     Scenario("oneoff-https", "httpx.get(verify=shared context): new Client and TLS "
              "handshake per call", 1, 30, 15, one_off("https"),
              instructions_tolerance=0.02, rough_cost=8),
@@ -156,8 +159,9 @@ SCENARIOS: tuple[Scenario, ...] = (
              rough_cost=37),
     Scenario("stream-iter_bytes", f"Client.stream + iter_bytes over a {STREAM_BODY >> 20} "
              "MiB body, http", 1, 48, 24, streaming("iter_bytes"),
-             instructions_tolerance=0.02, rough_cost=7.3),
+             instructions_tolerance=0.02, rough_cost=7.3, memory="stream"),
     Scenario("stream-read", f"Client.stream + read() of a {STREAM_BODY >> 20} MiB body, http",
-             1, 48, 24, streaming("read"), instructions_tolerance=0.02, rough_cost=8.3),
+             1, 48, 24, streaming("read"), instructions_tolerance=0.02, rough_cost=8.3,
+             memory="read"),
 )
 BY_NAME = {s.name: s for s in SCENARIOS}

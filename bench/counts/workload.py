@@ -1,13 +1,14 @@
 """The counted child process: ``python -m bench.counts.workload SPEC.json RESULT.json``.
 
-Started by ``bench.counts.runner`` under callgrind, strace or nothing. For each scenario it
-builds the client, warms it up (imports, caches, the pooled connection), collects garbage,
-then counts one region of ``units`` requests with the garbage collector off, so that only
-the requests are counted and a collection cannot land in one run and not the other. Around
-the region: callgrind client requests (``mode`` callgrind), marker system calls that the
-strace log is cut at (``strace``), and the server's /stats reset and read (all modes but
-callgrind, whose child is too slow for the figures to matter and whose region must hold
-nothing but the requests).
+Started by ``bench.counts.runner`` under callgrind, strace or nothing; in ``memory`` mode
+(no tracer) it takes each scenario's memory figures instead (``bench.counts.memory``).
+Otherwise, for each scenario it builds the client, warms it up (imports, caches, the
+pooled connection), collects garbage, then counts one region of ``units`` requests with
+the garbage collector off, so that only the requests are counted and a collection cannot
+land in one run and not the other. Around the region: callgrind client requests (``mode``
+callgrind), marker system calls that the strace log is cut at (``strace``), and the
+server's /stats reset and read (all modes but callgrind, whose child is too slow for the
+figures to matter and whose region must hold nothing but the requests).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import time
 import traceback
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -99,10 +101,19 @@ def main(argv: list[str]) -> int:
         if spec.get("empty_region", True):
             callgrind.begin()
             callgrind.end("(empty)")
+    one: Callable[[str], dict[str, Any]]
+    if spec["mode"] == "memory":
+        from bench.counts.memory import measure  # only here: counted children import as before
+
+        def one(name: str) -> dict[str, Any]:
+            return measure(BY_NAME[name].memory, httpx, spec["urls"], context)
+    else:
+        def one(name: str) -> dict[str, Any]:
+            return count_one(spec, name, httpx, context, callgrind)
     results: dict[str, Any] = {}
     for name in spec["scenarios"]:
         try:
-            results[name] = count_one(spec, name, httpx, context, callgrind)
+            results[name] = one(name)
         except Exception as error:  # one broken scenario must not hide the others' counts
             last = traceback.format_exception_only(type(error), error)[-1].strip()
             results[name] = {"error": last[:300]}
