@@ -16,7 +16,6 @@ import csv
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,9 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from upgrade.environments import last_line as uv_last_line
+from upgrade.environments import uv
 
 FETCH_TIMEOUT = 120.0  # seconds for uv to fetch one wheel
 # A public release in canonical PEP 440 form (the form of the index's dist-info names).
@@ -118,16 +120,9 @@ def check_arguments(version: str, alteration: str) -> None:
                               "PEP 440 form (e.g. 0.28.1)")
 
 
-def uv() -> list[str]:
-    found = shutil.which("uv")
-    return [found] if found else [sys.executable, "-m", "uv"]
-
-
 def last_line(text: str) -> str:
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    reasons = [line for line in lines if not line.lower().startswith(("hint:", "help:"))]
-    line = (reasons or lines or ["no output"])[-1]
-    return re.sub(r"^(?:error|cause|caused by): ", "", line, flags=re.IGNORECASE)[:300]
+    """uv's reason (environments.last_line) without its "error:" prefix."""
+    return re.sub(r"^(?:error|cause|caused by): ", "", uv_last_line(text), flags=re.IGNORECASE)
 
 
 def fetch(version: str, target: Path) -> None:

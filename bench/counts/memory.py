@@ -24,9 +24,10 @@ collection landing in one run and not another would move the peak.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from bench.memory_probe import _current_rss, _peak_rss, _reset_peak_rss
@@ -39,35 +40,38 @@ VARIANTS = ("h1 sync", "h1 async", "h2 sync", "h2 async")
 KINDS = ("stream", "read", "client")
 
 
-def _traced(download: Callable[[], int], size: int) -> int:
-    """Heap peak (bytes) of one download, GC off; checks the body's size."""
+@contextlib.contextmanager
+def _traced() -> Iterator[Callable[[], tuple[int, int]]]:
+    """GC off and tracemalloc on for the block; yields a reader of (current, peak) bytes."""
     gc.collect()
     gc.disable()
     tracemalloc.start()
     try:
-        got = download()
-        peak = tracemalloc.get_traced_memory()[1]
+        yield tracemalloc.get_traced_memory
     finally:
         tracemalloc.stop()
         gc.enable()
+
+
+def _checked_peak(got: int, size: int, peak: int) -> int:
     if got != size:
         raise RuntimeError(f"downloaded {got} bytes, not {size}")
     return peak
 
 
-async def _traced_async(download: Callable[[], Awaitable[int]], size: int) -> int:
-    gc.collect()
-    gc.disable()
-    tracemalloc.start()
-    try:
-        got = await download()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-        gc.enable()
-    if got != size:
-        raise RuntimeError(f"downloaded {got} bytes, not {size}")
-    return peak
+def _sync_peak(download: Callable[[int], int], size: int) -> int:
+    """Heap peak (bytes) of one download; checks the body's size."""
+    with _traced() as memory:
+        got = download(size)
+        peak = memory()[1]
+    return _checked_peak(got, size, peak)
+
+
+async def _async_peak(download: Callable[[int], Awaitable[int]], size: int) -> int:
+    with _traced() as memory:
+        got = await download(size)
+        peak = memory()[1]
+    return _checked_peak(got, size, peak)
 
 
 def _check(response: Any, http_version: str) -> None:
@@ -92,7 +96,7 @@ def peaks(httpx: Any, url: str, context: Any, kind: str, variant: str) -> list[i
 
             _check(client.get(url + "/get"), version)
             download(WARMUP_BODY)
-            return [_traced(lambda size=size: download(size), size) for size in BODIES]
+            return [_sync_peak(download, size) for size in BODIES]
 
     async def main() -> list[int]:
         async with httpx.AsyncClient(verify=context, http2=protocol == "h2") as client:
@@ -108,8 +112,7 @@ def peaks(httpx: Any, url: str, context: Any, kind: str, variant: str) -> list[i
 
             _check(await client.get(url + "/get"), version)
             await download(WARMUP_BODY)
-            return [await _traced_async(lambda size=size: download(size), size)
-                    for size in BODIES]
+            return [await _async_peak(download, size) for size in BODIES]
 
     return asyncio.run(main())
 
@@ -128,15 +131,9 @@ def clients(httpx: Any) -> dict[str, Any]:
     for client in held:
         client.close()
     del held
-    gc.collect()
-    gc.disable()
-    tracemalloc.start()
-    try:
+    with _traced() as memory:
         held = build()
-        heap = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-        gc.enable()
+        heap = memory()[0]
     for client in held:
         client.close()
     return {"heap": heap / CLIENTS, "rss": rss}
