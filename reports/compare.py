@@ -1,9 +1,10 @@
 """Regression verdicts: what two bench runs say, kind by kind (rules in docs/reports.md).
 
 * **Counts** (``extra_info["counts"]``, from bench/test_counts.py) gate exactly:
-  instructions per request worse by more than ``instructions_threshold`` (0.5 %); any
-  system call kind outside the waiting kinds up by more than ``syscall_tolerance`` (0.5
-  per request); connections per request up at all. Scenarios whose counts depend on
+  instructions per request worse by more than ``instructions_threshold`` (0.5 %); each
+  system call kind outside the waiting kinds, on its own, up by more than its tolerance
+  (``syscall_tolerance``, 0.5 per request, or the wider A/A spread the scenario states);
+  connections per request up at all. Scenarios whose counts depend on
   scheduling (``deterministic`` false) are reported, never gated.
 * **Memory** (the same entries, from tracemalloc): a streamed body whose heap peak grows
   with the body (by more than ``STREAM_GROWTH_BOUND`` bytes per byte of body), or any
@@ -13,8 +14,11 @@
 * **Timings** are judged on in-run ratios only (each headline's per-round ratios, so the
   machine's mood cancels): a one-sided Mann-Whitney U test each way, p-values corrected
   with Benjamini-Hochberg over the whole table, and the median ratio moved by more than
-  ``min_effect``. Where the sample sizes cannot reach ``alpha`` even uncorrected the
-  verdict is ``inconclusive``. Raw seconds from two runs are never compared.
+  ``min_effect``. Otherwise ``unchanged`` only where the (1 - 2 alpha) interval of the
+  change lies inside +-``min_effect`` (an equivalence test), else ``not significant``
+  with the smallest change the run could have detected. Where the sample sizes cannot
+  reach ``alpha`` even uncorrected the verdict is ``inconclusive``. Raw seconds from two
+  runs are never compared.
 * **Coverage**: a benchmark in the baseline and not in the candidate is ``missing``.
 * **Evidence**: no count, no pass. A gated count (instructions, system calls, connections,
   a streaming scenario's heap memory) absent or zero on either side, a count scenario in
@@ -24,8 +28,9 @@
 * **Packages**: every distribution whose version differs between the sides is listed, so a
   dependency release is not blamed on the target (``harness.packages``).
 
-The thresholds and the ``deterministic`` flag of a count scenario come from the baseline
-only: the candidate's own file cannot widen its threshold or switch its gating off.
+The thresholds (instructions, per-kind system calls) and the ``deterministic`` flag of a
+count scenario come from the baseline only: the candidate's own file cannot widen its
+threshold or switch its gating off.
 Verdict: ``regression`` (exit 1) when a count regressed or a benchmark is missing (or a
 timing regressed, with ``gate_timings``); else ``could not judge`` (exit 2) when evidence
 is missing; else ``pass`` (exit 0).
@@ -41,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from scipy.stats import false_discovery_control, mannwhitneyu
+from scipy.stats import false_discovery_control, mannwhitneyu, norm
 
 from harness.packages import Difference, describe, differences, normalise
 from reports.errors import InputError
@@ -77,7 +82,8 @@ WAITING_SYSCALLS = frozenset({
 })
 ENVIRONMENT_KEYS = ("python", "implementation", "platform", "engine", "harness_version",
                     "quick", "count_children")
-VERDICTS = ("regression", "improvement", "inconclusive", "missing")
+VERDICTS = ("regression", "improvement", "not significant", "inconclusive", "missing")
+TIMING_VERDICTS = ("regression", "improvement", "not significant", "inconclusive")
 # The gated count measures: what missing_evidence calls them, and their key in "absent".
 GATED_COUNTS = {"instructions/request": ("instructions", "instructions"),
                 "syscalls/request": ("system calls", "syscalls"),
@@ -217,7 +223,7 @@ class Comparison:
         new = self.count("coverage", "new")
         return (f"counts: {part('counts', ('regression', 'improvement', 'missing'))}; "
                 f"timings ({timing_gate}): "
-                f"{part('timing', ('regression', 'improvement', 'inconclusive'))}; "
+                f"{part('timing', TIMING_VERDICTS)}; "
                 f"coverage: {self.count('coverage', 'missing')} missing, {new} new")
 
 
@@ -443,24 +449,27 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
             abs(change) / threshold if threshold else float("inf"))
     before, after = old.get("syscalls_by_kind"), new.get("syscalls_by_kind")
     if not absent("syscalls/request", before, after):
-        kinds = sorted(set(before) | set(after))
-        steps = {k: after.get(k, 0.0) - before.get(k, 0.0) for k in kinds
-                 if k not in WAITING_SYSCALLS}
-        worst = max(steps, key=lambda k: steps[k], default=None)
-        best = min(steps, key=lambda k: steps[k], default=None)
-        rule = f"any non-waiting kind up by > {limits.syscalls:g}/request"
-        if worst is not None and steps[worst] > limits.syscalls:
+        # Every non-waiting kind is judged on its own, against its own tolerance (the
+        # baseline's measured A/A spread where it states one, else the default).
+        tolerances = syscall_tolerances(old, limits)
+        total = f"{sum(after.values()) - sum(before.values()):+.3g}"
+        moved = False
+        for kind_name in sorted(set(before) | set(after)):
+            if kind_name in WAITING_SYSCALLS:
+                continue
+            step = after.get(kind_name, 0.0) - before.get(kind_name, 0.0)
+            tolerance = tolerances.get(kind_name, limits.syscalls)
+            if abs(step) > tolerance:
+                moved = True
+                add(f"syscalls/request {kind_name}", round(before.get(kind_name, 0.0), 3),
+                    round(after.get(kind_name, 0.0), 3), f"{step:+.3g}",
+                    f"up by > {tolerance:g}/request",
+                    "regression" if step > 0 else "improvement", abs(step) / tolerance)
+        if not moved:
             add("syscalls/request", round(sum(before.values()), 3),
-                round(sum(after.values()), 3), f"{worst} {steps[worst]:+.3g}", rule,
-                "regression")
-        elif best is not None and steps[best] < -limits.syscalls:
-            add("syscalls/request", round(sum(before.values()), 3),
-                round(sum(after.values()), 3), f"{best} {steps[best]:+.3g}", rule,
-                "improvement")
-        else:
-            add("syscalls/request", round(sum(before.values()), 3),
-                round(sum(after.values()), 3),
-                f"{sum(after.values()) - sum(before.values()):+.3g}", rule, "unchanged")
+                round(sum(after.values()), 3), total,
+                f"no non-waiting kind up by more than its tolerance "
+                f"({_tolerance_text(tolerances, limits)})", "unchanged")
     before, after = old.get("connections_per_request"), new.get("connections_per_request")
     if not absent("connections/request", before, after):
         step = after - before
@@ -504,6 +513,21 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
                              _relative(before, after), "reported, not gated",
                              "changed" if before != after else "unchanged"))
     return rows
+
+
+def syscall_tolerances(baseline: dict[str, Any], limits: Thresholds) -> dict[str, float]:
+    """Per-kind tolerances the baseline states (never the candidate), each at least the
+    default: a stated figure can widen a kind's tolerance, not narrow it."""
+    stated = baseline.get("syscall_tolerances")
+    if not isinstance(stated, dict):
+        return {}
+    return {str(kind): max(float(value), limits.syscalls) for kind, value in stated.items()
+            if _number_like(value)}
+
+
+def _tolerance_text(tolerances: dict[str, float], limits: Thresholds) -> str:
+    wider = ", ".join(f"{kind} {value:g}" for kind, value in sorted(tolerances.items()))
+    return f"{limits.syscalls:g}/request" + (f"; {wider}" if wider else "")
 
 
 def minimum_p(n1: int, n2: int) -> float:
@@ -552,10 +576,43 @@ def timing_rows(pairs: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
         elif better_by > limits.min_effect and q_better < limits.alpha:
             verdict, p = "improvement", q_better
         else:
-            verdict, p = "unchanged", min(q_worse, q_better)
+            # Not shown to have moved: "unchanged" only where the interval of the change
+            # lies inside +-min_effect (an equivalence test), else "not significant".
+            p = min(q_worse, q_better)
+            low, high = shift_interval(a, b, limits.alpha)
+            detectable = (high - low) / 2
+            bottom, top = sorted((_worse_change(low, lower), _worse_change(high, lower)))
+            inside = -limits.min_effect <= bottom and top <= limits.min_effect
+            shown = f"{bottom:+.1%} to {top:+.1%}"
+            verdict = "unchanged" if inside else "not significant"
+            rule = (f"{1 - 2 * limits.alpha:.0%} interval of the change {shown} "
+                    + (f"inside +-{limits.min_effect:.0%}" if inside else
+                       f"not inside +-{limits.min_effect:.0%}; smallest change this run "
+                       f"could detect: +-{math.expm1(detectable):.1%}"))
         rows.append(_row("timing", target, label, "in-run ratio", old_m, new_m, change, rule,
                          verdict, p))
     return rows
+
+
+def shift_interval(a: Sequence[float], b: Sequence[float],
+                   alpha: float) -> tuple[float, float]:
+    """A distribution-free (1 - 2 alpha) interval for the shift of log(b) against log(a)
+    (Hodges-Lehmann with Moses' bounds, normal approximation of U's critical value): the
+    interval a two one-sided test at ``alpha`` needs to call two samples equivalent."""
+    differences = sorted(math.log(y) - math.log(x) for x in a for y in b if x > 0 and y > 0)
+    n1, n2 = len(a), len(b)
+    if not differences:
+        return -math.inf, math.inf
+    z = float(norm.ppf(1 - alpha))
+    k = math.floor(n1 * n2 / 2 - z * math.sqrt(n1 * n2 * (n1 + n2 + 1) / 12))
+    if k < 1:
+        return -math.inf, math.inf
+    return differences[k - 1], differences[len(differences) - k]
+
+
+def _worse_change(log_shift: float, lower_is_better: bool) -> float:
+    """A log shift of the candidate against the baseline as a relative change "worse by"."""
+    return math.expm1(log_shift if lower_is_better else -log_shift)
 
 
 def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,

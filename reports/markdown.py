@@ -168,10 +168,10 @@ def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any)
                      f"{', '.join(comparison.gone_targets)}.")
     benchmarks = comparison.benchmarks
     if not benchmarks.empty:
-        # Only what moved: an inconclusive timing (too few rounds to reach significance)
-        # is not a change, so it is counted, not listed.
+        # Only what moved: a timing not shown either way (too few rounds, or an interval
+        # wider than the minimum effect) is not a change, so it is counted, not listed.
         moved = benchmarks[benchmarks["verdict"].isin(("regression", "improvement", "missing"))]
-        unsure = int((benchmarks["verdict"] == "inconclusive").sum())
+        unsure = int(benchmarks["verdict"].isin(("inconclusive", "not significant")).sum())
         still = len(benchmarks) - len(moved) - unsure
         lines += ["", f"### Benchmarks against `{comparison.run}` "
                       f"({section('headlines', 'headlines')})", ""]
@@ -182,8 +182,9 @@ def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any)
             columns = [c for c in ("target", "kind", "benchmark", "measure", "change",
                                    "verdict", "gates") if c in shown.columns]
             lines.append(table(shown[columns]))
-        lines.append(f"{plural(still, 'benchmark')} unchanged, {unsure} inconclusive "
-                     "(timings too few rounds to judge; they inform, never gate) by "
+        lines.append(f"{plural(still, 'benchmark')} unchanged, {unsure} not shown either "
+                     "way (timings with too few rounds or too much spread to judge; they "
+                     "inform, never gate) by "
                      "`python -m reports compare`'s default rule; the workflow's gate step "
                      "decides pass or fail.")
     lines += [f"- {text(note)}" for note in comparison.benchmark_notes]

@@ -110,10 +110,34 @@ def test_a_scenario_tolerance_widens_the_instructions_threshold() -> None:
 def test_one_more_system_call_of_a_non_waiting_kind_is_a_regression() -> None:
     more = counts(syscalls_by_kind={"sendto": 1.0, "recvfrom": 1.0, "poll": 4.0,
                                     "getppid": 1.0})
-    assert count_verdicts(counts(), more)["syscalls/request"] == "regression"
+    assert count_verdicts(counts(), more)["syscalls/request getppid"] == "regression"
     # Reads and polls follow when data arrives, not what the client does: reported only.
     waiting = counts(syscalls_by_kind={"sendto": 1.0, "recvfrom": 2.5, "poll": 6.0})
     assert count_verdicts(counts(), waiting)["syscalls/request"] == "unchanged"
+
+
+def test_every_system_call_kind_is_judged_on_its_own() -> None:
+    # Two kinds up, one down: each is a row of its own, not the single worst kind.
+    new = counts(syscalls_by_kind={"sendto": 0.0, "recvfrom": 1.0, "poll": 4.0,
+                                   "getppid": 1.0, "close": 2.0})
+    found = count_verdicts(counts(), new)
+    assert {k: v for k, v in found.items() if k.startswith("syscalls")} == {
+        "syscalls/request close": "regression", "syscalls/request getppid": "regression",
+        "syscalls/request sendto": "improvement"}
+
+
+@pytest.mark.parametrize(("ioctl", "verdict"), [(1.69, "unchanged"), (2.6, "regression")])
+def test_a_kind_s_stated_a_a_spread_widens_its_tolerance_only(ioctl: float,
+                                                              verdict: str) -> None:
+    # Streaming: ioctl follows the number of reads (0.52-0.69 a request A/A).
+    old = counts(syscalls_by_kind={"sendto": 1.0, "ioctl": 1.0},
+                 syscall_tolerances={"ioctl": 1.5})
+    new = counts(syscalls_by_kind={"sendto": 1.0, "ioctl": ioctl})
+    found = count_verdicts(old, new)
+    assert found.get("syscalls/request ioctl", found.get("syscalls/request")) == verdict
+    # Another kind keeps the default: one more sendto still fails.
+    other = counts(syscalls_by_kind={"sendto": 2.0, "ioctl": 1.0})
+    assert count_verdicts(old, other)["syscalls/request sendto"] == "regression"
 
 
 def test_any_connection_more_per_request_is_a_regression() -> None:
@@ -136,10 +160,33 @@ def test_counts_absent_in_the_candidate_are_missing_not_zero() -> None:
 
 def test_identical_ratios_are_unchanged_and_small_samples_inconclusive() -> None:
     rng = random.Random(1)
-    samples = noisy(rng, 5.0, 0.1)
+    samples = noisy(rng, 5.0, 0.01)
     assert verdicts([(samples, list(samples))]) == ["unchanged"]
     # Three rounds a side: the smallest one-sided p is 1/20, never below 0.01.
     assert verdicts([(noisy(rng, 5.0, 0.01, 3), noisy(rng, 2.0, 0.01, 3))]) == ["inconclusive"]
+
+
+def test_unchanged_only_where_the_interval_lies_inside_the_minimum_effect() -> None:
+    rng = random.Random(3)
+    # The same samples on both sides, but so noisy (10 % a round) that 15 rounds cannot
+    # show the change to be within 5 %: not significant, and how much it could have seen.
+    samples = noisy(rng, 5.0, 0.1)
+    (row,) = timing_rows([("t", "b", headline(samples), headline(list(samples)))],
+                         Thresholds())
+    assert row["verdict"] == "not significant"
+    assert "smallest change this run could detect" in row["rule"]
+    # Sixty quiet rounds a side with the same median: shown to be inside +-5 %.
+    assert verdicts([(noisy(rng, 5.0, 0.02, 60), noisy(rng, 5.0, 0.02, 60))]) == ["unchanged"]
+
+
+def test_a_twenty_percent_slowdown_in_noisy_rounds_is_never_called_unchanged() -> None:
+    # The issue's case: a full run's ratio samples (15 rounds, about 15 % noise a round)
+    # multiplied by 1.2 on one side. The test may not see it; it must not deny it.
+    for seed in range(20):
+        rng = random.Random(seed)
+        base = noisy(rng, 5.0, 0.15)
+        found = verdicts([(base, [x / 1.2 for x in noisy(rng, 5.0, 0.15)])])
+        assert found in (["regression"], ["not significant"]), (seed, found)
 
 
 def test_a_twenty_percent_drop_in_a_ratio_is_found_among_twenty_unchanged() -> None:
@@ -148,7 +195,7 @@ def test_a_twenty_percent_drop_in_a_ratio_is_found_among_twenty_unchanged() -> N
     pairs.append((noisy(rng, 5.0, 0.05), noisy(rng, 4.0, 0.05)))
     found = verdicts(pairs)
     assert found[-1] == "regression"
-    assert found[:-1] == ["unchanged"] * 20
+    assert set(found[:-1]) <= {"unchanged", "not significant"}
 
 
 def test_noise_alone_flags_a_timing_in_under_one_percent_of_rows() -> None:
@@ -179,9 +226,12 @@ def test_compare_a_file_with_itself_is_clean_and_exits_0(tmp_path: Path) -> None
     path = with_counts(tmp_path) / NEW_RUN / "httpx-0.28.1" / "bench.json"
     result = run_main("compare", path, path)
     assert result.returncode == 0, result.stderr
+    # The hand-made headlines' rounds are too few and too spread to show even identical
+    # samples within 5 %: "not significant", never "unchanged".
     assert result.stdout.splitlines()[-2:] == [
         "counts: 0 regression, 0 improvement, 0 missing; timings (not gating): "
-        "0 regression, 0 improvement, 0 inconclusive; coverage: 0 missing, 0 new",
+        "0 regression, 0 improvement, 2 not significant, 0 inconclusive; coverage: 0 missing, "
+        "0 new",
         "pass: counts judged for 3 scenarios, none regressed"]
 
 
@@ -329,6 +379,10 @@ def test_the_candidate_cannot_loosen_its_own_rule() -> None:
     # Nor can it declare itself scheduling-dependent to switch gating off.
     ungated = counts(instructions_per_request=worse, deterministic=False)
     assert count_verdicts(counts(), ungated)["instructions/request"] == "regression"
+    # Nor widen a system call kind's tolerance.
+    calls = counts(syscalls_by_kind={"sendto": 2.0, "recvfrom": 1.0, "poll": 4.0},
+                   syscall_tolerances={"sendto": 5.0})
+    assert count_verdicts(counts(), calls)["syscalls/request sendto"] == "regression"
 
 
 # Memory: a stream's heap peak must not grow with the body, nor any heap figure rise past

@@ -53,6 +53,7 @@ class Counts:
     description: str
     deterministic: bool = True
     instructions_tolerance: float = 0.0
+    syscall_tolerances: dict[str, float] = field(default_factory=dict)
     requests: int | None = None
     instructions_per_request: float | None = None
     syscalls_per_request: float | None = None
@@ -146,7 +147,7 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
     """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
     scenarios = [BY_NAME[n] for n in names]
     results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance,
-                              memory=s.memory)
+                              dict(s.syscall_tolerances), memory=s.memory)
                for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
