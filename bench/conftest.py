@@ -44,10 +44,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="ASGI server for the benchmarks (default: granian, which leaves "
                          "the client the bottleneck)")
     group.addoption("--no-counts", action="store_true", default=False,
-                    help="skip the work counts (callgrind, strace and memory runs, "
+                    help="skip the work counts (callgrind, strace, memory and line runs, "
                          "test_counts.py)")
-    group.addoption("--count-tools", default="callgrind,strace,tracemalloc",
-                    help="comma-separated tools for the work counts (default: all three)")
+    group.addoption("--count-tools", default="callgrind,strace,tracemalloc,settrace",
+                    help="comma-separated tools for the work counts (default: all four)")
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:

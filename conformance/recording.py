@@ -4,7 +4,9 @@ Registered by ``conformance/conftest.py``. Per test the outcome is ``holds`` (pa
 ``missing-api`` (the target lacks the capability: no name or argument for it in any of its
 API generation's forms), ``setup-failed`` (a step that prepares the observation, such as
 trusting the test CA, failed in every way the target supports; see conformance/adapter.py),
-``not-installed`` (the target cannot be imported) or ``broken`` (anything else). A failure
+``not-installed`` (the target cannot be imported), ``harness-error`` (a fixture of the
+harness failed before the target was asked anything: no frame of the target in the
+traceback) or ``broken`` (anything else). A failure
 the target's expectations file predicts is reported as xfail, so a run stays green on
 known deviations; any claim whose outcome differs from its expectation fails the session.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -32,7 +35,8 @@ DEFAULT_TEST_TIMEOUT = 30.0
 MESSAGE_LIMIT = 400
 UNEXPECTED_LINES = 25  # the terminal lists this many; conformance.json has them all
 # When one claim has several tests, the claim takes the first of these its tests show.
-PRECEDENCE = ("not-installed", "missing-api", "setup-failed", "broken", "holds")
+PRECEDENCE = ("not-installed", "harness-error", "missing-api", "setup-failed", "broken",
+              "holds")
 
 
 @dataclass
@@ -101,9 +105,17 @@ def classify(excinfo: pytest.ExceptionInfo[BaseException], target_module: str) -
     return "broken"
 
 
+def in_target(excinfo: pytest.ExceptionInfo[BaseException], target_module: str) -> bool:
+    """Whether any frame of the traceback runs the target's own code."""
+    package = f"{os.sep}{target_module}{os.sep}"
+    return any(package in str(entry.path) for entry in excinfo.traceback)
+
+
 def outranks(claim_outcome: str, test_outcome: str) -> bool:
     """True when a claim of ``claim_outcome`` keeps it whatever this test's outcome is."""
-    ranked = claim_outcome in PRECEDENCE and test_outcome in PRECEDENCE
+    # harness-error is no target's outcome: never an expectation, never ranked against one.
+    ranked = (claim_outcome in PRECEDENCE and test_outcome in PRECEDENCE
+              and "harness-error" not in (claim_outcome, test_outcome))
     return ranked and claim_outcome != "holds" and (
         PRECEDENCE.index(claim_outcome) < PRECEDENCE.index(test_outcome))
 
@@ -219,6 +231,11 @@ class ConformanceRecorder:
         if report.failed and call.excinfo is not None:
             side.outcome = classify(call.excinfo, self.import_name)
             side.message = short_message(call.excinfo)
+            if (report.when == "setup" and side.outcome == "broken"
+                    and not in_target(call.excinfo, self.import_name)):
+                # A fixture of the harness failed (a server that did not start in time)
+                # before the target was asked anything: not the target's outcome.
+                side.outcome, side.message = "harness-error", "setup: " + side.message
         elif report.skipped:
             side.outcome, side.message = "broken", f"skipped: {report.longreprtext[:200]}"
         side.observed = item.stash.get(observed_key, {}).get("value")

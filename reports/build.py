@@ -36,7 +36,8 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
     runs = load_results(roots)
     name = choose_run(runs, run_name)
     tables = build_tables(runs, name, pinned, report_run(runs, name, run_name is not None))
-    comparison = (compare_runs(load_baseline(baseline, name), runs[name]) if baseline
+    # The pinned target's benchmarks decide the verdict (the gate step compares it too).
+    comparison = (compare_runs(load_baseline(baseline, name), runs[name], pinned) if baseline
                   else None)
     final = roots[0] / name / "report"
     with staged_directory(final) as staging:
@@ -52,7 +53,10 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
             keep_index = table.index.name is not None or table.index.nlevels > 1
             table.to_csv(staging / file_name, index=keep_index)
         generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        (staging / "index.html").write_text(html.render(tables, generated), encoding="utf-8")
+        # index.html shows summary.md's verdict line, as it is (one verdict, one place)
+        verdict = markdown.verdict_line(tables, comparison).replace("**", "").replace("`", "")
+        (staging / "index.html").write_text(html.render(tables, generated, verdict),
+                                            encoding="utf-8")
         (staging / "summary.md").write_text(
             markdown.render(tables, str(final / "index.html"), comparison, report_url),
             encoding="utf-8")

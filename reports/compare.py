@@ -5,7 +5,10 @@
   system call kind outside the waiting kinds, on its own, up by more than its tolerance
   (``syscall_tolerance``, 0.5 per request, or the wider A/A spread the scenario states);
   connections per request up at all. Scenarios whose counts depend on
-  scheduling (``deterministic`` false) are reported, never gated.
+  scheduling (``deterministic`` false) are reported, never gated, except for their Python
+  lines per request (``python_lines_per_request``, the line pass: what the client's own
+  packages execute, which does not follow scheduling), gated for every scenario: worse by
+  more than ``lines`` (0.5 %) or the baseline's ``lines_tolerance``.
 * **Memory** (the same entries, from tracemalloc): a streamed body whose heap peak grows
   with the body (by more than ``STREAM_GROWTH_BOUND`` bytes per byte of body), or any
   streamed or buffered variant whose growth per body byte or whose heap peak rises beyond
@@ -21,19 +24,26 @@
   runs are never compared.
 * **Coverage**: a benchmark in the baseline and not in the candidate is ``missing``.
 * **Evidence**: no count, no pass. A gated count (instructions, system calls, connections,
-  a streaming scenario's heap memory) absent or zero on either side, a count scenario in
-  the candidate only, or no count scenario at all is missing evidence
+  Python lines where either side counts them, a streaming scenario's heap memory) absent
+  or zero on either side, a count scenario in the candidate only, or no count scenario at
+  all is missing evidence
   (``Comparison.missing_evidence``, the one place for the rule): the verdict is "could not
   judge", never "pass".
 * **Packages**: every distribution whose version differs between the sides is listed, so a
   dependency release is not blamed on the target (``harness.packages``).
 
-The thresholds (instructions, per-kind system calls) and the ``deterministic`` flag of a
-count scenario come from the baseline only: the candidate's own file cannot widen its
-threshold or switch its gating off.
+The thresholds (instructions, per-kind system calls, Python lines) and the
+``deterministic`` flag of a count scenario come from the baseline only: the candidate's
+own file cannot widen its threshold or switch its gating off.
 Verdict: ``regression`` (exit 1) when a count regressed or a benchmark is missing (or a
 timing regressed, with ``gate_timings``); else ``could not judge`` (exit 2) when evidence
 is missing; else ``pass`` (exit 0).
+
+This module is the one home of the verdict (docs/reports.md, "Where the verdict is
+decided"): ``Comparison.verdict``, ``.failing`` (which rows fail), ``.missing_evidence``
+and ``side_files`` (which files make a side). summary.md (reports/baseline.py,
+reports/markdown.py), the workflow's gate step (``python -m reports compare``) and the
+upgrade command (upgrade/judge.py) read them; none keeps a rule of its own.
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from harness.packages import Difference, describe, differences, normalise
 from reports.errors import InputError
 from reports.load import (
     REPORT_DIRECTORY,
+    TargetResults,
     is_complete,
     load_results,
     natural_key,
@@ -64,6 +75,7 @@ DEFAULT_MIN_EFFECT = 0.05
 DEFAULT_ALPHA = 0.01
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.005
 DEFAULT_SYSCALL_TOLERANCE = 0.5
+DEFAULT_LINES_THRESHOLD = 0.005
 # Memory (docs/reports.md): a stream's heap peak may grow by this many bytes per byte of
 # body at most, whatever the baseline did (reading the body first gives about 1); and any
 # variant's growth or heap peak may rise by these tolerances, far above the A/A spreads
@@ -88,6 +100,7 @@ TIMING_VERDICTS = ("regression", "improvement", "not significant", "inconclusive
 GATED_COUNTS = {"instructions/request": ("instructions", "instructions"),
                 "syscalls/request": ("system calls", "syscalls"),
                 "connections/request": ("connections", "server"),
+                "python lines/request": ("Python lines", "lines"),
                 "heap memory": ("memory", "memory")}
 HEAP_MEMORY = "heap memory"  # the missing row's measure; the judged rows name the variant
 GATED_MEMORY = ("stream", "read")  # memory kinds whose heap figures gate ("client": reported)
@@ -104,6 +117,7 @@ class Thresholds:
     alpha: float = DEFAULT_ALPHA
     heap_growth: float = DEFAULT_HEAP_GROWTH_TOLERANCE
     heap_peak: float = DEFAULT_HEAP_PEAK_TOLERANCE
+    lines: float = DEFAULT_LINES_THRESHOLD
 
 
 @dataclass
@@ -123,6 +137,9 @@ class Comparison:
     # on one side or both (the text says which).
     packages: list[Difference] | None = field(default_factory=list)
     packages_unrecorded: str = ""
+    # "baseline shape -> candidate shape" when the count children's import paths differ
+    # (``import_path_difference``), else "".
+    import_paths: str = ""
 
     def count(self, kind: str, verdict: str) -> int:
         if self.table.empty:
@@ -135,14 +152,34 @@ class Comparison:
         return ("counts", "coverage", "timing") if self.gate_timings else ("counts", "coverage")
 
     def gating_table(self) -> pd.DataFrame:
-        """The table with a boolean ``gates`` column: whether each row can fail the gate."""
-        return self.table.assign(gates=self.table["kind"].isin(self.gating_kinds))
+        """The table with two boolean columns: ``gates``, whether a row's kind can fail
+        the verdict, and ``fails``, whether it does (``failing``)."""
+        return self.table.assign(gates=self.table["kind"].isin(self.gating_kinds),
+                                 fails=self.table.index.isin(self.failing().index))
+
+    def failing(self) -> pd.DataFrame:
+        """The rows that fail the verdict: a regression of a gating kind, or a benchmark
+        the candidate lost (counts absent are not a failure but missing evidence: see
+        ``missing_evidence``). The one "which rows fail" rule: summary.md, the gate step
+        and the upgrade command read it from here."""
+        table = self.table
+        if table.empty:
+            return table
+        regressed = table["kind"].isin(self.gating_kinds) & (table["verdict"] == "regression")
+        lost = (table["kind"] == "coverage") & (table["verdict"] == "missing")
+        return table[regressed | lost]
+
+    def informing(self) -> pd.DataFrame:
+        """Regressions reported that do not fail the verdict (timings, unless gated)."""
+        table = self.table
+        if table.empty:
+            return table
+        return table[(table["verdict"] == "regression")
+                     & ~table.index.isin(self.failing().index)]
 
     def failed(self) -> bool:
-        """A gating regression, or a benchmark the candidate lost (missing counts are not
-        a failure but missing evidence: see ``missing_evidence``)."""
-        return (any(self.count(kind, "regression") for kind in self.gating_kinds)
-                or self.count("coverage", "missing") > 0)
+        """Whether any row fails the verdict (``failing``)."""
+        return not self.failing().empty
 
     def missing_evidence(self) -> list[str]:
         """Why the counts cannot be judged, one phrase per measure, side and reason; empty
@@ -189,11 +226,13 @@ class Comparison:
             counts = self.table[self.table["kind"] == "counts"]
             judged = len(counts[["target", "benchmark"]].drop_duplicates())
             return f"pass: counts judged for {judged} scenarios, none regressed"
-        failures = [f"{self.count(kind, 'regression')} {label} regression(s)"
+        failing = self.failing()
+        found = failing.groupby(["kind", "verdict"]).size()
+        failures = [f"{found[(kind, 'regression')]} {label} regression(s)"
                     for kind, label in (("counts", "count"), ("timing", "timing"))
-                    if kind in self.gating_kinds and self.count(kind, "regression")]
-        if self.count("coverage", "missing"):
-            failures.append(f"{self.count('coverage', 'missing')} benchmark(s) missing")
+                    if (kind, "regression") in found.index]
+        if ("coverage", "missing") in found.index:
+            failures.append(f"{found[('coverage', 'missing')]} benchmark(s) missing")
         line = "regression: " + ", ".join(failures)
         return line + ("; could not judge: " + "; ".join(missing) if missing else "")
 
@@ -209,11 +248,13 @@ class Comparison:
         """Under the table when a count regressed: the package versions that differ."""
         if not self.count("counts", "regression"):
             return ""
+        paths = f"; import paths differ: {self.import_paths}" if self.import_paths else ""
         if self.packages is None:
-            return f"count regressions: {self.packages_unrecorded}"
+            return f"count regressions: {self.packages_unrecorded}{paths}"
         if not self.packages:
-            return "count regressions with no package version differing"
-        return "count regressions with these packages differing: " + describe(self.packages)
+            return f"count regressions with no package version differing{paths}"
+        return ("count regressions with these packages differing: " + describe(self.packages)
+                + paths)
 
     def summary(self) -> str:
         def part(kind: str, verdicts: Sequence[str]) -> str:
@@ -253,9 +294,23 @@ def bench_files(path: Path) -> list[Path]:
     return found
 
 
-def read_side(path: Path) -> Side:
+def side_files(paths: Path | Sequence[Path]) -> list[Path]:
+    """Which files make a side: every bench*.json of each path (``bench_files``: a target
+    directory gives all of its bench files, in the order they were written). summary.md
+    passes a target's directories, the gate step a target directory: the same files."""
+    return [file for path in ([paths] if isinstance(paths, Path) else paths)
+            for file in bench_files(Path(path))]
+
+
+def target_side(results: TargetResults) -> list[Path]:
+    """A target's side in a loaded run: the directories holding its bench files, read
+    whole (every bench*.json), as ``compare TARGET_DIR`` reads one; never one file of them."""
+    return list(dict.fromkeys(path.parent for path, _ in results.bench))
+
+
+def read_side(paths: Path | Sequence[Path]) -> Side:
     side = Side()
-    for file in bench_files(path):
+    for file in side_files(paths):
         document = read_bench(file)
         harness = document["machine_info"].get("harness") or {}
         side.environments.append(harness)
@@ -285,6 +340,26 @@ def environment_warnings(before: Side, after: Side) -> list[str]:
             warnings.append(f"warning: {key} differs: {', '.join(old) or '?'} -> "
                             f"{', '.join(new) or '?'}")
     return warnings
+
+
+def import_path_shape(side: Side) -> str:
+    """The count children's import path (``extra_info.counts.import_path``) as words;
+    "" where no count entry recorded it (files from before it was recorded)."""
+    shapes = set()
+    for entry in side.entries.values():
+        counts = (entry.get("extra_info") or {}).get("counts")
+        shape = counts.get("import_path") if isinstance(counts, dict) else None
+        if isinstance(shape, dict) and "entries" in shape:
+            sniffio = {True: "importable", False: "absent"}.get(shape.get("sniffio"), "?")
+            shapes.add(f"{shape['entries']} sys.path entries, sniffio {sniffio}")
+    return "; ".join(sorted(shapes))
+
+
+def import_path_difference(before: Side, after: Side) -> str:
+    """"old -> new" when both sides recorded their import path and it differs, else "".
+    Counts depend on it: a failed import stats every sys.path entry (docs/bench.md)."""
+    old, new = import_path_shape(before), import_path_shape(after)
+    return f"{old} -> {new}" if old and new and old != new else ""
 
 
 def side_packages(environments: Sequence[dict[str, Any]], key: str) -> dict[str, str]:
@@ -344,6 +419,8 @@ def _absence(figures: dict[str, Any], measure: str, value: Any) -> str | None:
     if measure == "instructions/request" and not value > 0:
         # callgrind counted nothing: the run failed, it did not get infinitely faster
         return f"{value:g} instructions counted: a failed measurement"
+    if measure == "python lines/request" and not value > 0:
+        return f"{value:g} Python lines counted: a failed measurement"
     return None
 
 
@@ -399,8 +476,9 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
     rows = []
 
     def add(measure: str, before: Any, after: Any, change: str, rule: str,
-            verdict: str, margin: float | None = None) -> None:
-        if not gated and verdict in ("regression", "improvement"):
+            verdict: str, margin: float | None = None, always: bool = False) -> None:
+        """``always``: gated even where the scenario is not (Python lines)."""
+        if not gated and not always and verdict in ("regression", "improvement"):
             verdict, rule = "unchanged", rule + " (scheduling-dependent: not gated)"
         rows.append(_row("counts", target, name, measure, before, after, change, rule, verdict,
                          margin=margin))
@@ -447,6 +525,21 @@ def count_rows(target: str, name: str, old: dict[str, Any], new: dict[str, Any],
         add("instructions/request", round(before), round(after), f"{change:+.3%}",
             f"worse by > {threshold:.2%}", verdict,
             abs(change) / threshold if threshold else float("inf"))
+    # Python lines: required where either side's file has the field (a harness that counts
+    # them; more evidence asked for, never less), and gated whether or not the scenario is
+    # deterministic: what the packages execute does not follow scheduling (docs/bench.md).
+    if any("python_lines_per_request" in side or "lines" in (side.get("absent") or {})
+           for side in (old, new)):
+        before, after = old.get("python_lines_per_request"), new.get("python_lines_per_request")
+        if not absent("python lines/request", before, after):
+            change = after / before - 1
+            stated = old.get("lines_tolerance")
+            threshold = max(limits.lines, stated if _number_like(stated) else 0.0)
+            verdict = ("regression" if change > threshold else
+                       "improvement" if change < -threshold else "unchanged")
+            add("python lines/request", round(before, 2), round(after, 2), f"{change:+.3%}",
+                f"worse by > {threshold:.2%}", verdict,
+                abs(change) / threshold if threshold else float("inf"), always=True)
     before, after = old.get("syscalls_by_kind"), new.get("syscalls_by_kind")
     if not absent("syscalls/request", before, after):
         # Every non-waiting kind is judged on its own, against its own tolerance (the
@@ -615,9 +708,12 @@ def _worse_change(log_shift: float, lower_is_better: bool) -> float:
     return math.expm1(log_shift if lower_is_better else -log_shift)
 
 
-def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,
-            gate_timings: bool = False) -> Comparison:
-    """Every verdict of ``candidate`` against ``baseline`` (see the module docstring)."""
+def compare(baseline: Path | Sequence[Path], candidate: Path | Sequence[Path],
+            limits: Thresholds | None = None, gate_timings: bool = False) -> Comparison:
+    """Every verdict of ``candidate`` against ``baseline`` (see the module docstring).
+
+    Each side is a bench file, a target or run directory, or several of them (a target
+    whose bench files lie in more than one results root): ``side_files``."""
     limits = limits or Thresholds()
     before, after = read_side(baseline), read_side(candidate)
     # One target a side: match by benchmark name, so httpx-0.27.2 can be compared with
@@ -665,8 +761,12 @@ def compare(baseline: Path, candidate: Path, limits: Thresholds | None = None,
     columns = ["kind", "target", "benchmark", "measure", "baseline", "candidate", "change",
                "rule", "verdict", "p", "margin"]
     packages, unrecorded = package_differences(before, after)
+    paths = import_path_difference(before, after)
+    warnings = ([f"warning: import paths differ (counts depend on them): {paths}"]
+                if paths else [])
     return Comparison(pd.DataFrame(rows, columns=columns),
-                      environment_warnings(before, after), gate_timings, packages, unrecorded)
+                      warnings + environment_warnings(before, after), gate_timings, packages,
+                      unrecorded, paths)
 
 
 def _figures(extra: dict[str, Any]) -> dict[str, Any]:

@@ -108,8 +108,9 @@ def link(name: str) -> str:
     return f'<a href="{html.escape(name)}">{html.escape(name)}</a>'
 
 
-def render(tables: ReportTables, generated: str) -> str:
-    """The whole page as one string."""
+def render(tables: ReportTables, generated: str, verdict: str = "") -> str:
+    """The whole page as one string; ``verdict``: summary.md's first line (the verdict
+    reports.compare decides), shown under the title."""
     run = tables.run.name
     pinned = tables.pinned
     plots = tables.plots
@@ -119,6 +120,7 @@ def render(tables: ReportTables, generated: str) -> str:
         f"<title>httpx-harness report {html.escape(run)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>httpx-harness report: run {html.escape(run)}</h1>",
+        *([f'<p id="verdict"><b>{html.escape(verdict)}</b></p>'] if verdict else []),
         f'<p class="note">Generated {html.escape(generated)}. Targets: '
         f"{html.escape(environment)}. Pinned target: {html.escape(pinned)}. "
         "Every table is also a CSV file next to this page.</p>",

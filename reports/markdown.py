@@ -57,27 +57,27 @@ def plural(count: int, word: str) -> str:
 
 
 def verdict_line(tables: ReportTables, comparison: BaselineComparison | None) -> str:
-    """Line 1: pass, or what fails (regressions, unexpected outcomes on the pinned target)."""
+    """Line 1: pass, or what fails: the gated target's benchmark verdict (compare's own
+    verdict line, as the gate step prints it) and unexpected outcomes on the pinned target."""
     claims = tables.claims
     pinned_unexpected = int(claims.loc[claims["target"] == tables.pinned, "unexpected"].sum()
                             if not claims.empty else 0)
-    regressions = len(comparison.regressions) if comparison is not None else 0
+    benchmarks = comparison.benchmark_verdict() if comparison is not None else None
     failures = []
-    if regressions:
-        failures.append(plural(regressions, "benchmark regression"))
+    if comparison is not None and benchmarks is not None and benchmarks[0] != "pass":
+        # regression, or could not judge (no evidence, no pass): the gate exits 1 or 2
+        failures.append(f"benchmarks of {comparison.gated}: {benchmarks[1]}")
     if pinned_unexpected:
         failures.append(plural(pinned_unexpected, "unexpected conformance outcome") +
                         f" on {tables.pinned}")
     against = f" against baseline `{comparison.run}`" if comparison is not None else \
         " (no baseline given: conformance checked against the expectations files only)"
-    if comparison is not None and comparison.cannot_judge:
-        # No evidence, no pass: the gate (compare) exits 2 on the same rule.
-        failures.append("benchmarks not judged: counts missing (" +
-                        "; ".join(comparison.cannot_judge) + ")")
     if failures:
         return f"**httpx-harness: ❌ {', '.join(failures)}**: run `{tables.run.name}`{against}"
+    judged = (f" (benchmarks of {comparison.gated}: {benchmarks[1]})"
+              if comparison is not None and benchmarks is not None else "")
     return (f"**httpx-harness: ✅ pass**: no benchmark regression, no unexpected conformance "
-            f"outcome on {tables.pinned}: run `{tables.run.name}`{against}")
+            f"outcome on {tables.pinned}{judged}: run `{tables.run.name}`{against}")
 
 
 def news_line(tables: ReportTables, comparison: BaselineComparison | None) -> str:
@@ -180,13 +180,14 @@ def _baseline_sections(comparison: BaselineComparison, section: Any, table: Any)
             shown = moved.assign(change=moved["change"].map(
                 lambda x: x if isinstance(x, str) else "" if pd.isna(x) else f"{x:+.1%}"))
             columns = [c for c in ("target", "kind", "benchmark", "measure", "change",
-                                   "verdict", "gates") if c in shown.columns]
+                                   "verdict", "fails") if c in shown.columns]
             lines.append(table(shown[columns]))
         lines.append(f"{plural(still, 'benchmark')} unchanged, {unsure} not shown either "
                      "way (timings with too few rounds or too much spread to judge; they "
-                     "inform, never gate) by "
-                     "`python -m reports compare`'s default rule; the workflow's gate step "
-                     "decides pass or fail.")
+                     "inform, never gate). The verdict on line 1 is "
+                     f"`python -m reports compare`'s on {comparison.gated}'s bench files, "
+                     "the same call and files as the workflow's gate step; `fails` marks "
+                     "the rows that fail it, other targets' rows inform.")
     lines += [f"- {text(note)}" for note in comparison.benchmark_notes]
     return [*lines, ""]
 

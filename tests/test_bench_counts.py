@@ -59,7 +59,7 @@ pytestmark = [needs_tools, pytest.mark.timeout(600)]
 
 
 def count_run(directory: Path, shim: str | None = None,
-              tools: str = "callgrind,strace") -> Path:
+              tools: str = "callgrind,strace,settrace") -> Path:
     """One real count run of the scenario; the path of the bench.json it wrote."""
     directory.mkdir(parents=True)
     env = dict(os.environ)

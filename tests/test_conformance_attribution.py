@@ -86,3 +86,19 @@ def test_which_failing_tests_cannot_decide_their_claim(claim: str, test: str,
     from conformance.recording import outranks
 
     assert outranks(claim, test) is expected
+
+
+def test_a_failure_is_the_target_s_only_with_a_frame_of_the_target() -> None:
+    # A fixture of the harness that fails before asking the target anything (a server that
+    # did not start within a test's timeout) is a harness error, not the target "broken".
+    import httpx
+
+    from conformance.recording import in_target
+
+    with pytest.raises(TypeError) as inside:
+        httpx.URL(123)  # raised inside httpx._urls
+    assert in_target(inside, "httpx")
+    with pytest.raises(TimeoutError) as outside:
+        raise TimeoutError("server not ready in 10 s")
+    assert not in_target(outside, "httpx")
+    assert not in_target(inside, "requests")

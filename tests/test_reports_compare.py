@@ -385,6 +385,81 @@ def test_the_candidate_cannot_loosen_its_own_rule() -> None:
     assert count_verdicts(counts(), calls)["syscalls/request sendto"] == "regression"
 
 
+# Python lines (the line pass): gated for every scenario, the scheduling-dependent gathered
+# one included; absent on a side is missing evidence, zero a failed measurement.
+LINES = 2905.0
+
+
+def gathered(**figures: Any) -> dict[str, Any]:
+    """The async fan-out's counts: instructions reported only, its Python lines gated."""
+    return counts(**{"deterministic": False, "python_lines_per_request": LINES, **figures})
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [(1.004, "unchanged"), (1.006, "regression"),
+                                                 (0.994, "improvement")])
+def test_python_lines_gate_the_async_fan_out_at_half_a_percent(factor: float,
+                                                               verdict: str) -> None:
+    new = gathered(python_lines_per_request=LINES * factor,
+                   instructions_per_request=1_500_000.0 * 1.05)
+    found = count_verdicts(gathered(), new)
+    assert found["python lines/request"] == verdict
+    # Its instructions still follow scheduling: reported, never gated.
+    assert found["instructions/request"] == "unchanged"
+
+
+def test_the_async_fan_out_moving_is_a_regression(tmp_path: Path) -> None:
+    old, new = pair(tmp_path, gathered(), gathered(python_lines_per_request=LINES * 1.06),
+                    old_scenarios=("async-gathered",), new_scenarios=("async-gathered",))
+    result = run_main("compare", old, new)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "python lines/request" in result.stdout
+    assert result.stdout.splitlines()[-1] == "regression: 1 count regression(s)"
+    assert run_main("compare", old, old).returncode == 0
+
+
+def test_a_stated_lines_tolerance_is_the_baseline_s_alone() -> None:
+    # http2-streams: its lines follow how frames arrive, so its baseline states a spread.
+    old = gathered(lines_tolerance=0.02)
+    assert count_verdicts(old, gathered(python_lines_per_request=LINES * 1.015))[
+        "python lines/request"] == "unchanged"
+    assert count_verdicts(old, gathered(python_lines_per_request=LINES * 1.025))[
+        "python lines/request"] == "regression"
+    loose = gathered(python_lines_per_request=LINES * 1.015, lines_tolerance=0.5)
+    assert count_verdicts(gathered(), loose)["python lines/request"] == "regression"
+
+
+@pytest.mark.parametrize(("old", "new", "rule"), [
+    (gathered(), counts(deterministic=False, absent={"lines": "not asked for"}),
+     "not asked for"),
+    (gathered(), counts(deterministic=False), "not recorded"),  # a harness from before
+    (gathered(), gathered(python_lines_per_request=0.0),
+     "0 Python lines counted: a failed measurement"),
+    (gathered(python_lines_per_request=None, absent={"lines": "line run failed (exit 1)"}),
+     gathered(), "line run failed (exit 1)"),
+])
+def test_python_lines_absent_or_zero_on_a_side_are_missing(old: dict[str, Any],
+                                                            new: dict[str, Any],
+                                                            rule: str) -> None:
+    rows = [r for r in count_rows("t", "b", old, new, Thresholds())
+            if r["measure"] == "python lines/request"]
+    assert [(r["verdict"], r["rule"]) for r in rows] == [("missing", rule)]
+
+
+def test_python_lines_missing_is_could_not_judge(tmp_path: Path) -> None:
+    result = run_main("compare", *pair(tmp_path, gathered(), counts(
+        deterministic=False, absent={"lines": "not asked for"})))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "could not judge: Python lines absent in the candidate for 3 scenarios "
+        "(not asked for)")
+
+
+def test_files_from_before_the_line_pass_are_judged_as_before() -> None:
+    # Neither side has the field: no lines row, and the other counts as they were.
+    found = count_verdicts(counts(), counts())
+    assert "python lines/request" not in found and found["instructions/request"] == "unchanged"
+
+
 # Memory: a stream's heap peak must not grow with the body, nor any heap figure rise past
 # the A/A spread; memory absent on a side is missing evidence; memory per client informs.
 
@@ -476,6 +551,32 @@ def test_package_differences_come_first_and_name_a_count_regression(tmp_path: Pa
     markdown = [line for line in run_main("compare", old, new, "--markdown").stdout.splitlines()
                 if line]
     assert markdown[1] == f"packages differ: {differ}"
+
+
+def test_a_different_import_path_is_warned_about_and_named_by_a_regression(
+        tmp_path: Path) -> None:
+    # Counts depend on sys.path's length where an import fails on every call (httpcore's
+    # `import sniffio` with sniffio not installed: docs/bench.md, "Findings").
+    short = {"import_path": {"entries": 6, "sniffio": False}}
+    longer = {"import_path": {"entries": 8, "sniffio": False}}
+    slower = {"instructions_per_request": 1_500_000.0 * 1.02}
+    old, new = pair(tmp_path, old=short, new={**longer, **slower})
+    result = run_main("compare", old, new)
+    assert result.returncode == 1, result.stdout
+    lines = result.stdout.splitlines()
+    shapes = ("6 sys.path entries, sniffio absent -> 8 sys.path entries, sniffio absent")
+    assert lines[1] == "packages: no version differs"
+    assert lines[2] == f"warning: import paths differ (counts depend on them): {shapes}"
+    assert (f"count regressions with no package version differing; import paths differ: "
+            f"{shapes}") in lines
+    # The same shape, or a side from before it was recorded: no warning.
+    for name, figures in (("same", short), ("unrecorded", {})):
+        result = run_main("compare", *pair(tmp_path / name, old=short, new=figures))
+        assert "import paths differ" not in result.stdout, result.stdout
+    sniffio = {"import_path": {"entries": 6, "sniffio": True}}
+    result = run_main("compare", *pair(tmp_path / "sniffio", old=short, new=sniffio))
+    assert ("warning: import paths differ (counts depend on them): 6 sys.path entries, "
+            "sniffio absent -> 6 sys.path entries, sniffio importable") in result.stdout
 
 
 def test_package_versions_fall_back_to_the_packages_key_or_say_unrecorded(

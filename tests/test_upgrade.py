@@ -103,3 +103,20 @@ def test_only_instruction_counts_far_beyond_their_threshold_skip_the_recount() -
                     "connections/request"],
         "margin": [DECISIVE_MARGIN, DECISIVE_MARGIN - 0.1, None, None]})
     assert decisive(rows).tolist() == [True, False, False, False]
+
+
+def test_a_conformance_file_with_harness_errors_is_measured_again(tmp_path: Path) -> None:
+    # Seen at load 9: a worker's server did not start in time, 187 claims errored at setup.
+    from upgrade.suites import partial
+
+    def written(name: str, document: dict) -> Path:
+        path = tmp_path / name
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return path
+
+    whole = {"partial": False, "summary": {"holds": 300, "harness-error": 0}}
+    assert not partial(written("whole.json", whole))
+    errors = {"partial": False, "summary": {"holds": 130, "harness-error": 180}}
+    assert partial(written("errors.json", errors))
+    assert partial(written("cut.json", {"partial": True, "summary": {}}))
+    assert partial(tmp_path / "never-written.json")

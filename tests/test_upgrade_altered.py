@@ -3,6 +3,7 @@
 Each wheel is installed into a fresh venv beside a control venv with the real httpx
 0.28.1; one probe, run in each, observes behaviour against a stdlib server on 127.0.0.1
 (redirects followed, connections opened, how often a request's headers are normalised,
+and how many headers one get builds per API and HTTP version, answered by a stand-in pool,
 whether a streamed body is held whole) and the defaults a user sees. Each altered venv
 must differ from the control in its own alteration's observations and nowhere else. Needs
 the package index (or uv's cache): the tests that install skip with the reason when it
@@ -32,6 +33,9 @@ VERSION = "0.28.1"
 TIMEOUT = 180.0  # seconds for one uv or probe command
 PROXY_VARIABLES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
                    "all_proxy"}
+# The first test's setup makes a venv and runs the probe per alteration and the control
+# (eight): over pytest-timeout's default 120 s on a loaded machine.
+pytestmark = pytest.mark.timeout(600)
 
 PROBE = r'''
 import asyncio
@@ -41,8 +45,9 @@ import json
 import threading
 import tracemalloc
 
+import httpcore
 import httpx
-from httpx import _models
+from httpx import _client, _models
 
 ports = []
 BODY, PIECE = 4 * 1024 * 1024, b"x" * 65536
@@ -121,6 +126,54 @@ class Counting(_models.Headers):
         super().__init__(*args, **kwargs)
 
 
+class Answering:
+    """A connection pool that answers every request itself, as HTTP/1.1 or HTTP/2 said
+    (the stdlib server speaks HTTP/1.1 only)."""
+
+    def __init__(self, version):
+        self.version = version
+
+    def answer(self):
+        return httpcore.Response(200, headers=[(b"Content-Length", b"2")], content=b"ok",
+                                 extensions={"http_version": self.version})
+
+    def handle_request(self, request):
+        return self.answer()
+
+    async def handle_async_request(self, request):
+        return self.answer()
+
+    def close(self):
+        pass
+
+    async def aclose(self):
+        pass
+
+
+def headers_built_per_send():
+    """Headers objects built for one get, per API and HTTP version (``Counting`` in place
+    in the client module and the models module: what both look up)."""
+    found = {}
+    for version in ("HTTP/1.1", "HTTP/2"):
+        sync, aio = httpx.HTTPTransport(), httpx.AsyncHTTPTransport()
+        sync._pool = aio._pool = Answering(version.encode())
+        client = httpx.Client(transport=sync)
+        Counting.calls = 0
+        assert client.get("http://example.test/").text == "ok"
+        found[f"sync {version}"] = Counting.calls
+        client.close()
+
+        async def main():
+            client = httpx.AsyncClient(transport=aio)
+            Counting.calls = 0
+            assert (await client.get("http://example.test/")).text == "ok"
+            calls = Counting.calls
+            await client.aclose()
+            return calls
+        found[f"async {version}"] = asyncio.run(main())
+    return found
+
+
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 threading.Thread(target=server.serve_forever, daemon=True).start()
 base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -135,6 +188,9 @@ try:
         statuses = [client.get(base + "/get").status_code for _ in range(3)]
     _models.Headers = Counting  # what Request.__init__ looks up; the request is not sent
     request = httpx.Request("GET", "http://example.test/", headers={"X-One": "1", "x-two": "2"})
+    request_headers_built = Counting.calls
+    _client.Headers = Counting
+    per_send = headers_built_per_send()
     print(json.dumps({
         "version": httpx.__version__,
         "metadata_version": importlib.metadata.version("httpx"),
@@ -144,7 +200,8 @@ try:
         "statuses": statuses,
         "connections_for_3_requests": len(set(ports)),
         "headers": [list(item) for item in request.headers.multi_items()],
-        "headers_built_per_request": Counting.calls,
+        "headers_built_per_request": request_headers_built,
+        "headers_built_per_send": per_send,
         "stream_holds_body": holds,
     }))
 finally:
@@ -156,7 +213,13 @@ Observed = dict[str, Any]
 CHANGES: dict[str, Callable[[Observed], Observed]] = {
     # upgrade/altered.py builds the headers three more times per request
     "more-work": lambda real: {
-        "headers_built_per_request": real["headers_built_per_request"] + 3},
+        "headers_built_per_request": real["headers_built_per_request"] + 3,
+        "headers_built_per_send": {k: v + 3 for k, v in real["headers_built_per_send"].items()}},
+    # AsyncClient.send alone; HTTP/2 responses alone (both APIs)
+    "async-path": lambda real: {"headers_built_per_send": {
+        k: v + 3 * k.startswith("async") for k, v in real["headers_built_per_send"].items()}},
+    "http2-only": lambda real: {"headers_built_per_send": {
+        k: v + 3 * k.endswith("HTTP/2") for k, v in real["headers_built_per_send"].items()}},
     "no-keepalive": lambda real: {"connections_for_3_requests": 3},
     "default-timeout": lambda real: {"timeout_read": 10.0},
     "follow-redirects": lambda real: {"follow_redirects": True, "redirect_status": 200},
@@ -212,6 +275,9 @@ def test_the_control_shows_what_the_alterations_change(
     assert real["redirect_status"] == 302
     assert real["connections_for_3_requests"] == 1
     assert real["headers_built_per_request"] >= 1
+    assert set(real["headers_built_per_send"]) == {
+        "sync HTTP/1.1", "async HTTP/1.1", "sync HTTP/2", "async HTTP/2"}
+    assert min(real["headers_built_per_send"].values()) >= 2  # the request's, the response's
     assert real["statuses"] == [200, 200, 200]
     assert real["stream_holds_body"] == {"sync": False, "async": False}
 

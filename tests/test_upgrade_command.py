@@ -110,6 +110,7 @@ def test_keep_alive_turned_off_is_named(tmp_path: Path) -> None:
     verdict = verdict_file(tmp_path)
     named = {f["item"] for f in verdict["findings"] if f["kind"] in ("breaking", "regression")}
     assert "limits.client-default-keepalive" in named
+    assert "api: Client(limits)" in named  # the signature's default, read in its environment
     assert any(item.startswith("pooled-http") and "connections" in item for item in named), named
     # The redirect claims did not change: the verdict names what changed, nothing else.
     assert not any(item.startswith("redirects.") for item in named)

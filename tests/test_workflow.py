@@ -29,6 +29,7 @@ import rehearse_ci
 from reports import markdown
 from reports.baseline import BaselineComparison
 from reports.build import write_report
+from reports.compare import Comparison
 from reports.load import load_results
 from reports.tables import build_tables
 
@@ -352,21 +353,27 @@ def test_summary_worst_case_fits_a_comment(tmp_path: Path,
 def test_summary_never_passes_without_counts(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Counts absent on a side are not a regression and not a pass: the summary's first
-    line says the benchmarks were not judged (the gate step exits 2 on the same rule)."""
+    line is compare's "could not judge" line (the gate step exits 2 on the same verdict)."""
     root = tmp_path / "results"
     ten_target_results(root, monkeypatch, "r1", "2026-11-01T10:00:00+00:00")
     tables = build_tables(load_results([root]), "r1", "httpx-0.28.1")
-    absent = pd.DataFrame({"kind": ["counts", "counts"], "benchmark": ["pooled-http"] * 2,
-                           "measure": ["instructions", "connections"],
-                           "verdict": ["missing", "unchanged"], "gates": [True, True]})
+    rows = [("instructions/request", "absent", "absent", "valgrind not found", "missing"),
+            ("connections/request", 0.0, 0.0, "any increase", "unchanged")]
+    table = pd.DataFrame([{"kind": "counts", "target": "httpx-0.28.1",
+                           "benchmark": "bench/test_counts.py::test_counts[pooled-http]",
+                           "measure": measure, "baseline": old, "candidate": new,
+                           "change": "", "rule": rule, "verdict": verdict, "p": None,
+                           "margin": None} for measure, old, new, rule, verdict in rows])
     comparison = BaselineComparison(
-        run="r0", conformance=pd.DataFrame(), observed_only=0, benchmarks=absent,
-        cannot_judge=["httpx-0.28.1: instructions absent on both sides for pooled-http"])
+        run="r0", conformance=pd.DataFrame(), observed_only=0, gated="httpx-0.28.1",
+        verdict=Comparison(table, [], gate_timings=False))
     assert comparison.regressions.empty  # absent is no evidence, not a regression
     line = markdown.verdict_line(tables, comparison)
-    assert line.startswith("**httpx-harness: ❌ ") and "benchmarks not judged" in line
-    assert "instructions absent on both sides for pooled-http" in line
-    comparison.cannot_judge = []
+    assert line.startswith("**httpx-harness: ❌ benchmarks of httpx-0.28.1: could not judge: "
+                           "instructions absent on both sides for test_counts[pooled-http] "
+                           "(valgrind not found)")
+    assert comparison.verdict is not None
+    comparison.verdict.table = table.iloc[1:]  # the instructions counted after all
     assert "✅ pass" in markdown.verdict_line(tables, comparison)
 
 

@@ -3,7 +3,8 @@
 FROM and TO are pip requirements for httpx or a drop-in fork (``httpx==0.28.1``,
 ``httpx2==2.16.2``, ``httpxyz``) or local wheels/sdists. Both sides are installed with the
 same locked dependencies except what the target itself requires, and measured in this one
-job: the conformance suite, the wire snapshot, the work counts and interleaved timings.
+job: the API surface and packaging, the conformance suite, the wire snapshot, the work
+counts and interleaved timings.
 Prints one verdict, writes results/<run>/upgrade/ (verdict.md, verdict.json, upgrade.html,
 the locks and both sides' package lists). Exit 0: nothing breaking and no count regression;
 1: something breaking or a count regression; 2: could not judge (one line why).
@@ -177,6 +178,8 @@ def measure(job: Job, verdict: Verdict, directory: Path,
     verdict.packages = differences(packages[0], packages[1])
     for line in verdict.package_lines():
         job.say(line)
+    job.step("API, packaging and environment",
+             lambda: judge.surface(job, verdict, before, after, directory))
     # The conformance suite and the snapshot mostly wait: each side's conformance runs
     # beside the other side's snapshot. The count runs use both cores: one side at a time.
     for pair in ([("conformance", before), ("snapshot", after)],

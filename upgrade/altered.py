@@ -88,6 +88,40 @@ ALTERATIONS: dict[str, tuple[Patch, ...]] = {
         "        follow_redirects: bool = False,\n",
         "        follow_redirects: bool = True,\n",
         count=3),),
+    # Only AsyncClient.send: the request's headers rebuilt three more times per request,
+    # the sync path as released (the async fan-out's Python-line gate must see it).
+    "async-path": (Patch(
+        "httpx/_client.py",
+        "        response = await self._send_handling_auth(\n",
+        "        # Altered build (upgrade/altered.py, async-path): the request's headers\n"
+        "        # rebuilt three more times on the async path only, a deliberate CPU\n"
+        "        # regression.\n"
+        "        for _ in range(3):\n"
+        "            request.headers = Headers(request.headers.multi_items())\n"
+        "        response = await self._send_handling_auth(\n"),),
+    # Only responses that arrived over HTTP/2 (both transports): their headers normalised
+    # three more times. The test rides on a line the released code already runs, so an
+    # HTTP/1.1 response executes no extra line (the Python-line gate would see one).
+    "http2-only": (
+        Patch("httpx/_transports/default.py",
+              "class ResponseStream(SyncByteStream):\n",
+              "def _altered_http2_headers(resp: typing.Any) -> typing.Any:\n"
+              "    # Altered build (upgrade/altered.py, http2-only): an HTTP/2 response's\n"
+              "    # headers normalised three more times, a deliberate CPU regression.\n"
+              "    from .._models import Headers\n"
+              "\n"
+              "    for _ in range(3):\n"
+              "        resp.headers = Headers(resp.headers).raw\n"
+              "    return resp.headers\n"
+              "\n"
+              "\n"
+              "class ResponseStream(SyncByteStream):\n"),
+        Patch("httpx/_transports/default.py",
+              "            headers=resp.headers,\n",
+              "            headers=resp.headers if resp.extensions.get(\"http_version\") != "
+              "b\"HTTP/2\" else _altered_http2_headers(resp),\n",
+              count=2),
+    ),
     # iter_bytes()/aiter_bytes() read the whole raw body before yielding its first chunk: a
     # stream's memory grows with the body. read() joins what iter_bytes() yields, so a
     # buffered read holds what it held before (the body's chunks, then the joined body).

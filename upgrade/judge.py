@@ -104,11 +104,17 @@ def classify(claim: str, category: str, runs: list[list[pd.DataFrame]]) -> tuple
 
 
 def count_findings(before: Path, after: Path) -> tuple[list[str], pd.DataFrame]:
-    """Missing evidence, and the count rows that moved, between two bench files."""
+    """Missing evidence, and the count rows that moved, between two bench files: the
+    regressions are the rows compare's verdict fails on (``Comparison.failing``), the
+    improvements are reported beside them. Each side is the count run's latest file: a
+    suite retried after measuring nothing (upgrade/suites.py) leaves its failed attempt's
+    file beside it, which the retry supersedes as a whole."""
     result = compare(before, after)
-    table = result.table[result.table["kind"] == "counts"]
-    return result.missing_evidence(), table[table["verdict"].isin(["regression",
-                                                                   "improvement"])]
+    failing = result.failing()
+    table = result.table
+    moved = (table["kind"] == "counts") & (
+        table.index.isin(failing.index) | (table["verdict"] == "improvement"))
+    return result.missing_evidence(), table[moved]
 
 
 def scenario_of(benchmark: str) -> str:
@@ -171,6 +177,49 @@ def decisive(rows: pd.DataFrame) -> pd.Series:
     """Rows whose instruction count moved far beyond any A/A spread measured."""
     margin = pd.to_numeric(rows["margin"], errors="coerce").fillna(0.0)
     return (rows["measure"] == "instructions/request") & (margin >= DECISIVE_MARGIN)
+
+
+SURFACE_TIMEOUT = 120.0  # seconds for one side's API and packaging description
+
+
+def describe_side(side: Side) -> dict[str, Any]:
+    """The target's API, packaging and environment, described in its own environment."""
+    import json
+    import subprocess
+
+    from upgrade.suites import side_environment
+
+    spec = side.environment.spec
+    try:
+        done = subprocess.run([str(side.environment.python), "-m", "upgrade.surface",
+                               spec.import_name, spec.distribution],
+                              cwd=str(schema.REPO_ROOT), env=side_environment(side),
+                              capture_output=True, text=True, timeout=SURFACE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise SuiteError(f"describing {side.target} took over {SURFACE_TIMEOUT:.0f} s") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SuiteError(f"describing {side.target} failed: {last}")
+    return json.loads(done.stdout)
+
+
+def surface(job: Any, verdict: Verdict, before: Side, after: Side, directory: Path) -> None:
+    """API, packaging and environment findings (upgrade/surface.py), both descriptions kept
+    beside the verdict. A side that cannot be described is a note: the claims still judge."""
+    from upgrade.surface import findings
+
+    try:
+        described = [describe_side(side) for side in (before, after)]
+    except (SuiteError, ValueError) as error:
+        verdict.notes.append(f"API and packaging not compared: {error}")
+        return
+    for role, document in zip(("from", "to"), described, strict=True):
+        schema.write_json(directory / f"surface-{role}.json", document)
+    found = findings(*described)
+    verdict.findings += found
+    kinds = {kind: sum(1 for f in found if f.kind == kind)
+             for kind in ("breaking", "api", "packaging", "environment")}
+    job.say("API and packaging: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
 
 
 def upgrade_html(verdict: Verdict, before: Side, after: Side, directory: Path) -> None:

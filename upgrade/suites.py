@@ -157,9 +157,12 @@ def attempt_suite(side: Side, kind: str, arguments: list[str], echo: bool,
 
 
 def partial(path: Path) -> bool:
-    """A result file that covers only part of the suite (conformance: claims missing)."""
+    """A result file that covers only part of the suite: claims missing, or claims the
+    harness could not ask (``harness-error``: a server that did not start in a worker)."""
     try:
-        return bool(json.loads(path.read_text(encoding="utf-8")).get("partial"))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return bool(document.get("partial")) or bool(
+            (document.get("summary") or {}).get("harness-error"))
     except (OSError, ValueError, AttributeError):
         return True
 

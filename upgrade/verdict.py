@@ -4,12 +4,16 @@ Exit codes: 0 nothing breaking and no count regression; 1 something breaking or 
 regression (each named); 2 could not judge (one line why). What decides:
 
 - **breaking**: a claim whose outcome differs between FROM and TO in every run (the first
-  run and the reruns agree on each side) or a wire-snapshot case the upgrade report calls
-  breaking. A claim that differs in some runs only is **flaky** and reported with its rate.
+  run and the reruns agree on each side), a wire-snapshot case the upgrade report calls
+  breaking, or an API change a caller can trip on (upgrade/surface.py: a public name,
+  parameter or method removed, a default changed, a class hierarchy changed). A claim
+  that differs in some runs only is **flaky** and reported with its rate.
 - **count regression**: reports.compare's count rules (instructions, non-waiting system
   calls, connections per request), between the two sides' count runs of this job.
 - **could not judge**: a suite that measured nothing, or counts missing on either side.
-- wire and informational differences, package versions and timings are reported.
+- wire and informational differences, API additions, packaging (Requires-Python,
+  dependencies, extras) and environment differences (modules imported, loggers, where a
+  default Client's trust comes from), package versions and timings are reported.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ SHOWN = 25  # rows per section in the terminal and in Markdown
 
 @dataclass
 class Finding:
-    kind: str  # breaking, regression, flaky, wire, informational
+    kind: str  # breaking, regression, flaky, wire, informational, api, packaging, environment
     item: str  # claim id, snapshot case or count measure
     before: str
     after: str
@@ -75,11 +79,15 @@ class Verdict:
         return [f"packages that differ ({len(shown)}): " + ", ".join(shown)]
 
     def sections(self) -> list[tuple[str, list[Finding]]]:
-        return [("Breaking (every run agrees)", self.of("breaking")),
+        return [("Breaking (API removed or changed; claims: every run agrees)",
+                 self.of("breaking")),
                 ("Count regressions", self.of("regression")),
                 ("Count improvements", self.of("improvement")),
                 ("Flaky (differs in some runs only: not a change)", self.of("flaky")),
                 ("Wire differences", self.of("wire")),
+                ("API added", self.of("api")),
+                ("Packaging", self.of("packaging")),
+                ("Environment", self.of("environment")),
                 ("Informational", self.of("informational"))]
 
     def text(self) -> str:

@@ -10,7 +10,9 @@ alone: how many reads a streamed body takes, and so how many system calls, depen
 the bytes arrive, which a loaded machine changes (run beside the callgrind children, two
 identical runs differed by 0.5-0.7 ioctl per request on the streaming scenarios). It is
 the only run that reads /stats. Last, alone and with no tracer, a memory run takes the
-heap figures of the scenarios that have them (tracemalloc: ``bench.counts.memory``). A
+heap figures of the scenarios that have them (tracemalloc: ``bench.counts.memory``), then
+a line run, whose only tracer is its own ``sys.settrace``, counts the Python lines the
+client's packages execute per request (``bench.counts.lines``). A
 missing or unusable tool leaves its counts absent, with the reason, never zero.
 """
 
@@ -33,7 +35,7 @@ from typing import Any
 from bench.counts import callgrind
 from bench.counts.scenarios import BY_NAME, Scenario
 from bench.counts.strace_log import syscalls_by_region
-from bench.counts.workload import WARMUP_UNITS
+from bench.counts.workload import IMPORT_PATH, WARMUP_UNITS
 from bench.pinning import available_cores
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -41,7 +43,8 @@ HASH_SEED = "0"  # str/bytes hashing decides dict layouts, and so instruction co
 CALLGRIND_TIMEOUT = 900.0
 STRACE_TIMEOUT = 300.0
 MEMORY_TIMEOUT = 120.0
-TOOLS = ("callgrind", "strace", "tracemalloc")
+LINES_TIMEOUT = 900.0  # quick: 118-143 s at load 7-12 here; full counts ~2.5x the requests
+TOOLS = ("callgrind", "strace", "tracemalloc", "settrace")
 CALLGRIND_CHILDREN = 2  # this machine's cores: the callgrind run is most of the time
 
 
@@ -62,6 +65,12 @@ class Counts:
     bytes_sent_per_request: float | None = None
     bytes_received_per_request: float | None = None
     h2_streams_per_request: float | None = None
+    # The line pass (bench/counts/lines.py): Python lines the target's packages and its
+    # protocol libraries execute per request, under sys.settrace in a child of its own.
+    # Gated for every scenario, ``deterministic`` or not; ``lines_tolerance``: its measured
+    # A/A spread where that exceeds the gate's default (docs/bench.md).
+    python_lines_per_request: float | None = None
+    lines_tolerance: float = 0.0
     count_run_wall_per_request: float | None = None  # under strace: not a speed figure
     # The memory pass (bench/counts/memory.py): "stream" and "read" scenarios get the heap
     # peak per variant ("h1 sync", ...) and body size, its growth per byte of body, and the
@@ -74,6 +83,9 @@ class Counts:
     peak_rss_bytes: int | None = None
     client_heap_bytes: float | None = None
     client_rss_bytes: float | None = None
+    # The counted child's import path: {"entries": len(sys.path), "sniffio": importable};
+    # counts depend on it (a failed import stats every entry; docs/bench.md, "Findings").
+    import_path: dict[str, Any] | None = None
     absent: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -124,6 +136,14 @@ def run_child(mode: str, prefix: Sequence[str], spec: dict[str, Any], workdir: P
     return json.loads(result_path.read_text()), ""
 
 
+def _import_path(results: dict[str, Counts], done: dict[str, Any] | None) -> None:
+    """Record the child's import path shape (every child has the same environment)."""
+    shape = (done or {}).get(IMPORT_PATH)
+    if isinstance(shape, dict):
+        for counts in results.values():
+            counts.import_path = counts.import_path or dict(shape)
+
+
 def split(scenarios: Sequence[Scenario], quick: bool, children: int) -> list[list[str]]:
     """The scenarios in ``children`` groups of similar rough cost, each in catalogue order.
 
@@ -147,7 +167,8 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
     """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
     scenarios = [BY_NAME[n] for n in names]
     results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance,
-                              dict(s.syscall_tolerances), memory=s.memory)
+                              dict(s.syscall_tolerances), memory=s.memory,
+                              lines_tolerance=s.lines_tolerance)
                for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
@@ -158,6 +179,7 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
         _instructions(results, spec, groups, workdir, environment, tools, progress)
         _syscalls_and_stats(results, spec, workdir, environment, tools, progress)
         _memory(results, spec, workdir, environment, tools, progress)
+        _lines(results, spec, workdir, environment, tools, progress)
     return results
 
 
@@ -199,6 +221,8 @@ def _instructions(results: dict[str, Counts], spec: dict[str, Any], groups: list
                 for index, group in enumerate(groups)]
         finished = [run.result() for run in runs]
     progress(f"counts: callgrind run done in {time.monotonic() - started:.0f} s")
+    for done, _, _ in finished:
+        _import_path(results, done)
     for group, (done, dumps, why) in zip(groups, finished, strict=True):
         empty = dumps.get("(empty)", 0)
         for name in group:
@@ -244,6 +268,7 @@ def _syscalls_and_stats(results: dict[str, Counts], spec: dict[str, Any], workdi
     progress(f"counts: {mode} run of {len(results)} scenario(s)...")
     done, why = run_child(mode, prefix, spec, workdir, env, STRACE_TIMEOUT)
     progress(f"counts: {mode} run done in {time.monotonic() - started:.0f} s")
+    _import_path(results, done)
     if done is None:
         for what in ("syscalls", "server") if prefix else ("server",):
             _mark_absent(results, what, why)
@@ -320,3 +345,25 @@ def _memory(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,
                 variant: (found[-1] - found[0]) / (bodies[-1] - bodies[0])
                 for variant, found in peaks.items()}
             counts.peak_rss_bytes = seen["peak_rss"]
+
+
+def _lines(results: dict[str, Counts], spec: dict[str, Any], workdir: Path,
+           env: Mapping[str, str], tools: Sequence[str],
+           progress: Callable[[str], None]) -> None:
+    """Python lines per request (``bench.counts.lines``), from one child whose only tracer
+    is the line tracer, last: two regions, N and 2N units, differenced like strace's."""
+    if "settrace" not in tools:
+        _mark_absent(results, "lines", "not asked for")
+        return
+    started = time.monotonic()
+    progress(f"counts: line run of {len(results)} scenario(s)...")
+    done, why = run_child("lines", [], spec, workdir, env, LINES_TIMEOUT)
+    progress(f"counts: line run done in {time.monotonic() - started:.0f} s")
+    for name, counts in results.items():
+        seen = {} if done is None else done.get(name, {})
+        if done is None or "error" in seen:
+            counts.absent["lines"] = why or seen.get("error") or "not counted"
+            continue
+        lines = seen["long"]["lines"] - seen["short"]["lines"]
+        counts.requests = counts.requests or seen["requests"]
+        counts.python_lines_per_request = lines / seen["requests"]
