@@ -68,6 +68,10 @@ def stop_with(sig: int) -> tuple[int, list[int]]:
     process = ServerProcess(engine="granian")
     info = process.start()
     assert process.process is not None
+    # Signalled once it has answered: the claim is a clean stop of a serving server (at
+    # load 5, a SIGTERM landing while granian's worker still started made it abort, -6).
+    with httpx.Client(timeout=30) as client:
+        assert client.get(info.http + "/get").status_code == 200
     tree = [info.pid, *(c.pid for c in psutil.Process(info.pid).children(recursive=True))]
     process.process.send_signal(sig)
     try:
