@@ -9,6 +9,8 @@ is called a change, and the package lists of both sides are named beside a count
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -184,9 +186,6 @@ SURFACE_TIMEOUT = 120.0  # seconds for one side's API and packaging description
 
 def describe_side(side: Side) -> dict[str, Any]:
     """The target's API, packaging and environment, described in its own environment."""
-    import json
-    import subprocess
-
     from upgrade.suites import side_environment
 
     spec = side.environment.spec

@@ -27,7 +27,7 @@ import re
 import ssl
 import sys
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from upgrade.verdict import Finding
@@ -235,12 +235,15 @@ def api_findings(old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
     return found
 
 
-def _listed(kind: str, item: str, old: list[str], new: list[str]) -> list[Finding]:
-    """One finding per entry removed or added."""
-    return ([Finding(kind, f"{item}: {entry}", "present", "absent")
-             for entry in sorted(set(old) - set(new))]
-            + [Finding(kind, f"{item}: {entry}", "absent", "present")
-               for entry in sorted(set(new) - set(old))])
+def _listed(kind: str, item: str, old: list[str], new: list[str],
+            key: Callable[[str], str] = str) -> list[Finding]:
+    """One finding per entry removed or added, entries matched by ``key`` and shown as
+    each side has them."""
+    was, now = {key(x): x for x in old}, {key(x): x for x in new}
+    return ([Finding(kind, f"{item}: {was[k]}", "present", "absent")
+             for k in sorted(was.keys() - now.keys())]
+            + [Finding(kind, f"{item}: {now[k]}", "absent", "present")
+               for k in sorted(now.keys() - was.keys())])
 
 
 def findings(before: dict[str, Any], after: dict[str, Any]) -> list[Finding]:
@@ -257,13 +260,9 @@ def findings(before: dict[str, Any], after: dict[str, Any]) -> list[Finding]:
     rename = {before["import"]: "<target>", after["import"]: "<target>"}
     for key, item in (("modules_on_import", "module imported with it"),
                       ("loggers", "logger")):
-        # Compared with the fork's own name read as the target's; shown as each side has it.
-        was = {_renamed(x, rename): x for x in old[key]}
-        now = {_renamed(x, rename): x for x in new[key]}
-        found += [Finding("environment", f"{item}: {was[x]}", "present", "absent")
-                  for x in sorted(was.keys() - now.keys())]
-        found += [Finding("environment", f"{item}: {now[x]}", "absent", "present")
-                  for x in sorted(now.keys() - was.keys())]
+        # The fork's own name is read as the target's, so httpx2 is not "a new logger".
+        found += _listed("environment", item, old[key], new[key],
+                         key=lambda name: _renamed(name, rename))
     trust_old, trust_new = old["trust"], new["trust"]
     for key in sorted(trust_old.keys() | trust_new.keys()):
         if trust_old.get(key) != trust_new.get(key):
