@@ -194,7 +194,7 @@ def run_report(args: argparse.Namespace) -> int:
 def run_compare(args: argparse.Namespace) -> int:
     from reports.compare import EXIT_STATUS, Thresholds, compare, previous_and_newest
     from reports.markdown import markdown_table
-    from reports.terminal import print_frame
+    from reports.terminal import print_comparison
 
     if args.previous:
         args.baseline, args.candidate = previous_and_newest(args.results)
@@ -208,20 +208,23 @@ def run_compare(args: argparse.Namespace) -> int:
     title = f"{args.baseline} -> {args.candidate}"
     if shown["target"].nunique() == 1:  # one target a side: say it once, in the title
         title += f" ({shown['target'].iloc[0]})"
+    if not args.markdown:
+        print_comparison(result, title, shown)
+        return EXIT_STATUS[result.verdict()]
     shown = shown.drop(columns=["target"]) if shown["target"].nunique() <= 1 else shown
     # Markdown: one paragraph per line (GitHub joins adjacent lines, and a table needs a
     # blank line before it).
-    say = (lambda line: print(line + "\n")) if args.markdown else print
+    def say(line: str) -> None:
+        print(line + "\n")
+
     say(title)
     say(result.package_line())  # first: a dependency release may explain what follows
     for warning in result.warnings:
         say(warning)
     if shown.empty:
         say(f"(all {len(result.table)} rows unchanged; --all shows them)")
-    elif args.markdown:
-        say(markdown_table(shown, max_rows=len(shown)))
     else:
-        print_frame(shown, "")
+        say(markdown_table(shown, max_rows=len(shown)))
     if result.regression_packages_line():
         say(result.regression_packages_line())
     say(result.summary())
