@@ -21,11 +21,11 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from reports.compare import Comparison
+    from reports.upgrade import UpgradeReport
 
 WIDTH = 100  # the contract: no line wider (a narrower $COLUMNS is honoured, a wider not)
 NARROWEST = 60  # below this a table of eight columns is unreadable: $COLUMNS is ignored
-NAME_LIMIT = 34  # a name column's cells are shortened in the middle beyond this
-SHORT = 16  # other cells up to this long are never wrapped
+SHORT = 16  # cells up to this long are never wrapped; a name is cut to no less
 CELL_LIMIT = 120  # a free-text cell is cut at its end beyond this (then wrapped)
 ELLIPSIS = "…"
 OUTCOME_STYLES = {"holds": "green", "broken": "red", "missing-api": "yellow",
@@ -80,6 +80,11 @@ def verdict(line: str, first: bool) -> None:
         print()
 
 
+def plain(line: str) -> str:
+    """A verdict line of summary.md's without its marks (two columns wide on a terminal)."""
+    return line.replace("✅ ", "").replace("❌ ", "fail: ")
+
+
 def print_frame(frame: pd.DataFrame, title: str = "", names: Sequence[str] = (),
                 words: Sequence[str] = ()) -> None:
     """``frame`` as a table that fits: ``names`` columns (benchmark, claim) lose a shared
@@ -95,29 +100,46 @@ def print_frame(frame: pd.DataFrame, title: str = "", names: Sequence[str] = (),
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(box=box.HEAVY_HEAD if interactive() else box.SIMPLE_HEAD, show_edge=False,
-                  padding=(0, 1, 0, 0), header_style="bold" if interactive() else "")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0),
+                  header_style="bold" if interactive() else "")
+    # Headers wrap at spaces: "not-installed" and "server_bound" may take two lines.
+    headers = {column: re.sub(r"[-_]", " ", str(column)) for column in frame.columns}
     cells = {column: [cell(value) for value in frame[column]] for column in frame.columns}
-    least = {column: _least(str(column), cells[column], column in words)
+    budget = width() - 2 * len(frame.columns) + 1  # a space of padding and of separator each
+    least = {column: _least(headers[column], cells[column], column in words)
              for column in frame.columns if column not in names}
-    # A name gets what the other columns leave (each column has a space of padding and one
-    # of separator), at least NAME_LIMIT.
-    room = width() - sum(least.values()) - 2 * len(frame.columns) + 1
+    # A name gets what the other columns leave at their narrowest, at least SHORT.
+    room = max((budget - sum(least.values())) // max(len(names), 1), SHORT)
     for column in names:
-        limit = max(NAME_LIMIT, room // len(names))
-        cells[column] = shortened(cells[column], limit)
-        least[column] = min(max(len(value) for value in cells[column]), limit)
+        cells[column] = shortened(cells[column], room)
+        least[column] = min(max(map(len, cells[column])), room)
+    natural = {column: max(*map(len, cells[column]), *map(len, headers[column].split()))
+               for column in frame.columns}
+    widths = shared(least, natural, budget)
     for column in frame.columns:
         numbers = all(NUMBER.match(value) for value in cells[column] if value)
-        table.add_column(str(column).replace("_", " "), no_wrap=column in words,
-                         overflow="fold", min_width=least[column],
-                         justify="right" if numbers else "left")
+        table.add_column(headers[column], width=widths[column], no_wrap=column in words,
+                         overflow="fold", justify="right" if numbers else "left")
     for row in zip(*cells.values(), strict=True):
         table.add_row(*[_styled(value) for value in row])
     rendered = io.StringIO()
     Console(file=rendered, width=width(), force_terminal=interactive(),
             highlight=False).print(table)
     print("\n".join(line.rstrip() for line in rendered.getvalue().splitlines()))
+
+
+def shared(least: dict[str, int], natural: dict[str, int], budget: int) -> dict[str, int]:
+    """Widths from each column's narrowest up to its natural (no cell wrapped) within
+    ``budget``: the columns that need least more are served first, the rest share."""
+    widths = dict(least)
+    spare = budget - sum(least.values())
+    growing = sorted((c for c in least if natural[c] > least[c]),
+                     key=lambda c: natural[c] - least[c])
+    for index, column in enumerate(growing):
+        extra = min(natural[column] - least[column], max(spare // (len(growing) - index), 0))
+        widths[column] += extra
+        spare -= extra
+    return widths
 
 
 def _least(header: str, cells: list[str], word: bool) -> int:
@@ -140,7 +162,7 @@ def cell(value: object) -> str:
     return shown if len(shown) <= CELL_LIMIT else shown[:CELL_LIMIT - 1] + ELLIPSIS
 
 
-def shortened(names: Iterable[str], limit: int = NAME_LIMIT) -> list[str]:
+def shortened(names: Iterable[str], limit: int) -> list[str]:
     """Names that fit ``limit`` where that keeps them apart: the file part of a node id
     dropped, then the middle of a long name replaced by an ellipsis (names sharing a long
     prefix stay distinguishable by their ends). A name whose shorter form another name
@@ -155,7 +177,7 @@ def shortened(names: Iterable[str], limit: int = NAME_LIMIT) -> list[str]:
     return given
 
 
-def middle(name: str, limit: int = NAME_LIMIT) -> str:
+def middle(name: str, limit: int) -> str:
     if len(name) <= limit:
         return name
     head = (limit - 1) // 2
@@ -209,3 +231,19 @@ def print_comparison(result: Comparison, title: str, shown: pd.DataFrame) -> Non
         print()
     say(result.regression_packages_line(), *result.summary().split("; "))
     verdict(result.verdict_line(), first=False)
+
+
+def print_upgrade(report: UpgradeReport, show_all: bool) -> None:
+    """``upgrade``: the verdict (differences per category), the sides, the area table, the
+    differing rows by category (breaking first), the verdict again."""
+    from reports.markdown import upgrade_sections
+
+    verdict(report.verdict_line(), first=True)
+    say(*report.summary[1:])
+    print()
+    print_frame(report.by_area(), "By area (differences per kind; same = unchanged)",
+                names=["area"])
+    for title, rows, notes in upgrade_sections(report, show_all):
+        print()
+        print_frame(rows, title, names=["item"], words=["what"])
+        say(*notes)
