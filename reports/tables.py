@@ -50,6 +50,7 @@ class ReportTables:
     rtt_speedups: pd.DataFrame = field(default_factory=pd.DataFrame)  # reports.network
     crossovers: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_loop: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict: str = ""  # summary.md's first line as index.html shows it (reports/build.py)
 
     def csv_tables(self) -> dict[str, pd.DataFrame]:
         """CSV file name -> table (index kept where it carries the row names)."""
