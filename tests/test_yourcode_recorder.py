@@ -32,8 +32,7 @@ def run_suite(server_url: str, tmp_path: Path, *extra: str) -> subprocess.Comple
     environment = {**os.environ, "YC_SERVER": server_url, "PYTHONPATH": str(REPO_ROOT)}
     environment.pop("YOURCODE_RECORD", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir",
-         str(SUITE), str(SUITE), *extra],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(SUITE), *extra],
         capture_output=True, text=True, timeout=120, env=environment, cwd=tmp_path)
 
 

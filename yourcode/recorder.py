@@ -198,7 +198,7 @@ class Recorder:
         path.write_text(json.dumps(self.session, indent=2) + "\n", encoding="utf-8")
 
 
-def crash_line(report: pytest.TestReport) -> str | None:
+def crash_line(report: pytest.TestReport | pytest.CollectReport) -> str | None:
     """The first line of a failure (``AssertionError: ...``), as the summary shows it."""
     crash = getattr(report.longrepr, "reprcrash", None)
     lines = str(getattr(crash, "message", None) or report.longrepr or "").splitlines()
@@ -291,3 +291,10 @@ def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
     if _recorder is not None:
         _recorder.finish_test(nodeid)
         _recorder.nodeid = OUTSIDE
+
+
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    if _recorder is not None and report.failed:  # a module that no longer imports, say
+        _recorder.write(_recorder.outcomes, {"test": report.nodeid or "<session>",
+                                             "outcome": "collection error",
+                                             "crash": crash_line(report)})
