@@ -89,6 +89,10 @@ def target_differences(before: str, after: str) -> list[Difference]:
     return found
 
 
+def shown(values: list[str]) -> str:
+    return repr(values[0]) if len(values) == 1 else repr(values)
+
+
 def header_differences(before: list, after: list) -> list[Difference]:
     names_b = [k.lower() for k, _ in before]
     names_a = [k.lower() for k, _ in after]
@@ -99,14 +103,18 @@ def header_differences(before: list, after: list) -> list[Difference]:
     for name, value in before:
         if name.lower() not in names_a:
             found.append(Difference("header removed", f"{name}: {value}"))
-    values_b = {k.lower(): v for k, v in before}
-    for name, value in after:
-        old = values_b.get(name.lower())
-        if old is not None and old != value:
-            own = name.lower() == "user-agent" and OWN_USER_AGENT.fullmatch(old) \
-                and OWN_USER_AGENT.fullmatch(value)
+    values_b: dict[str, list[str]] = {}
+    values_a: dict[str, list[str]] = {}
+    for values, headers in ((values_b, before), (values_a, after)):
+        for name, value in headers:  # a repeated header keeps all its values, in order
+            values.setdefault(name.lower(), []).append(value)
+    for name in dict.fromkeys(k for k, _ in after):
+        old, new = values_b.get(name.lower()), values_a[name.lower()]
+        if old is not None and old != new:
+            own = name.lower() == "user-agent" and len(old) == len(new) == 1 \
+                and OWN_USER_AGENT.fullmatch(old[0]) and OWN_USER_AGENT.fullmatch(new[0])
             found.append(Difference(USER_AGENT_VERSION if own else "header value",
-                                    f"{name}: {old!r} -> {value!r}"))
+                                    f"{name}: {shown(old)} -> {shown(new)}"))
     if not found and before != after:
         found.append(Difference("header order", f"{names_b} -> {names_a}"))
     return found
