@@ -93,6 +93,22 @@ class Counts:
         return asdict(self)
 
 
+def failures(absent: Mapping[str, str]) -> dict[str, str]:
+    """The absent figures whose child failed (a request errored, a child crashed), as
+    against a tool that is missing or was not asked for: the count is then not evidence."""
+    return {what: why for what, why in absent.items() if "failed" in why or "Error" in why}
+
+
+def failed_scenarios(document: Mapping[str, Any]) -> list[str]:
+    """The scenarios of a bench.json whose counts have a failure (``failures``)."""
+    found = []
+    for bench in document.get("benchmarks") or []:
+        counts = (bench.get("extra_info") or {}).get("counts") or {}
+        if failures(counts.get("absent") or {}):
+            found.append(str(counts.get("scenario") or bench.get("name")))
+    return found
+
+
 def child_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra or {})
