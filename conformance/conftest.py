@@ -182,8 +182,10 @@ def wire_server(hx: Target, server: ServerInfo) -> Iterator[Any]:
     def start(name: str) -> WireServer:
         fault = FAULTS[name]
         h2 = fault.protocol == "HTTP/2"
-        wire = WireServer(fault.script, tls=h2, alpn=("h2",) if h2 else ("http/1.1",))
-        if h2:
+        tls = h2 and not fault.clear_text
+        wire = WireServer(fault.script, tls=tls, alpn=("h2",) if h2 else ("http/1.1",),
+                          http2=h2)
+        if tls:
             hx.trusting(server)  # finds the target's way on the main server's listener
             wire.trust = hx.trusting(WireCA())
         started.append(wire.start())
