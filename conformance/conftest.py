@@ -18,6 +18,7 @@ from conformance.adapter import SetupFailed, adapt
 from conformance.background import Background
 from conformance.recording import (
     ConformanceRecorder,
+    HarnessError,
     SideResult,
     claim_of,
     record_observed,
@@ -194,3 +195,8 @@ def wire_server(hx: Target, server: ServerInfo) -> Iterator[Any]:
     yield start
     for wire in started:
         wire.stop()
+    failed = [error for wire in started for error in wire.errors]
+    if failed:
+        # The client may well have seen what the claim expects (a closed connection) without
+        # the fault having been sent: the claim was not observed.
+        raise HarnessError("wire fault script failed: " + "; ".join(failed))
