@@ -18,7 +18,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 CATALOGUE_PATH = Path(__file__).with_name("claims.toml")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
 REQUIRED_FIELDS = ("id", "sentence", "source", "httpx")
-OPTIONAL_FIELDS = ("requests", "since", "until", "before", "after")
+OPTIONAL_FIELDS = ("requests", "since", "until", "before", "after", "tolerance")
 # What a claim with a version range is expected to do outside it (see ``Claim.since``).
 OUTSIDE_OUTCOMES = ("broken", "missing-api")
 
@@ -44,6 +44,9 @@ class Claim:
     until: str | None = None
     before: str = "broken"
     after: str = "broken"
+    # How far (absolute) a non-integral number in the observed value may move between two
+    # runs and still be the same behaviour; without it observed values compare exactly.
+    tolerance: float | None = None
 
     def expected_on(self, version: Version) -> str:
         """The outcome this claim should have on httpx ``version``."""

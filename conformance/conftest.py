@@ -18,6 +18,7 @@ from conformance.adapter import SetupFailed, adapt
 from conformance.background import Background
 from conformance.recording import (
     ConformanceRecorder,
+    HarnessError,
     SideResult,
     claim_of,
     record_observed,
@@ -182,8 +183,10 @@ def wire_server(hx: Target, server: ServerInfo) -> Iterator[Any]:
     def start(name: str) -> WireServer:
         fault = FAULTS[name]
         h2 = fault.protocol == "HTTP/2"
-        wire = WireServer(fault.script, tls=h2, alpn=("h2",) if h2 else ("http/1.1",))
-        if h2:
+        tls = h2 and not fault.clear_text
+        wire = WireServer(fault.script, tls=tls, alpn=("h2",) if h2 else ("http/1.1",),
+                          http2=h2)
+        if tls:
             hx.trusting(server)  # finds the target's way on the main server's listener
             wire.trust = hx.trusting(WireCA())
         started.append(wire.start())
@@ -192,3 +195,8 @@ def wire_server(hx: Target, server: ServerInfo) -> Iterator[Any]:
     yield start
     for wire in started:
         wire.stop()
+    failed = [error for wire in started for error in wire.errors]
+    if failed:
+        # The client may well have seen what the claim expects (a closed connection) without
+        # the fault having been sent: the claim was not observed.
+        raise HarnessError("wire fault script failed: " + "; ".join(failed))

@@ -6,7 +6,8 @@ API generation's forms), ``setup-failed`` (a step that prepares the observation,
 trusting the test CA, failed in every way the target supports; see conformance/adapter.py),
 ``not-installed`` (the target cannot be imported), ``harness-error`` (a fixture of the
 harness failed before the target was asked anything: no frame of the target in the
-traceback) or ``broken`` (anything else). A failure
+traceback; or a wire fault script raised, so the fault was not sent as written) or
+``broken`` (anything else). A failure
 the target's expectations file predicts is reported as xfail, so a run stays green on
 known deviations; any claim whose outcome differs from its expectation fails the session.
 """
@@ -95,9 +96,16 @@ def short_message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
 
 
+class HarnessError(Exception):
+    """The harness's own part of a test failed (a wire fault script raised): the claim was
+    not observed as written, whatever the client did."""
+
+
 def classify(excinfo: pytest.ExceptionInfo[BaseException], target_module: str) -> str:
     if isinstance(excinfo.value, NotInstalled):
         return "not-installed"
+    if isinstance(excinfo.value, HarnessError):
+        return "harness-error"
     if isinstance(excinfo.value, SetupFailed):
         return "setup-failed"
     if is_missing_api(excinfo.value, target_module):
@@ -336,6 +344,7 @@ class ConformanceRecorder:
             "expected": expected.outcome,
             "unexpected": unexpected,
             "observed": httpx_side.observed,
+            "tolerance": claim.tolerance,
             "message": httpx_side.message or (expected.note if not unexpected else ""),
             "duration": round(sum(r.duration for r in records), 4),
             "requests": None if requests_side is None else {

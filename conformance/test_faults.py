@@ -1,7 +1,8 @@
 """Wire faults: what the client raises, and whether its pool recovers for the next request.
 
 Each test plays one scripted exchange from server/wire_faults.py on a raw loopback socket
-(HTTP/1.1 in plain text, HTTP/2 over TLS with ALPN h2). The scripts misbehave on the
+(HTTP/1.1 in plain text, HTTP/2 over TLS with ALPN h2; the TCP reset in HTTP/2 in clear
+text: see server/wire_faults.py). The scripts misbehave on the
 first connection only and answer every later request with 200 ``ok``, so "the next
 request succeeds" is a fact about the client, not the server.
 """
@@ -19,10 +20,13 @@ PROTOCOLS = {"http1": "", "http2": "h2-"}  # claim suffix -> fault-name prefix
 
 
 def client(hx, server):
-    """A client for the fault's protocol: HTTP/2 (and the wire CA) only where it is one."""
+    """A client for the fault's protocol: HTTP/2 (and the wire CA) only where it is one;
+    HTTP/2 in clear text with prior knowledge (``http1=False``)."""
+    if not server.http2:
+        return hx.Client()
     if server.tls:
         return hx.Client(http2=True, **server.trust)
-    return hx.Client()
+    return hx.Client(http1=False, http2=True)
 
 
 def fails_then_recovers(hx, wire_server, fault, observe, **kwargs):

@@ -10,6 +10,7 @@ import pytest
 
 from conformance.adapter import SetupFailed
 from conformance.background import background_job
+from conformance.catalogue import load_catalogue
 from conformance.helpers import accepting_sink, silent_listener
 from conformance.target import NotInstalled, is_missing_api
 
@@ -21,9 +22,16 @@ DEFAULT = 5.0
 # timeout=5.0 waited in parallel under the same load; they must end within SAME of each
 # other (a 6 s default would end a second later). A missing default is caught by the
 # request succeeding.
-SAME = 0.75
+SAME = load_catalogue()["timeouts.default-observed"].tolerance  # the claim states it
 SLOWER_THAN_DEFAULT = 8  # /delay/8: outlives the default, bounded if the default is gone
 REQUESTS_WAIT = 6  # requests (no timeout) must sit through a wait longer than 5 s
+
+
+def against_the_yardstick(got, seconds, explicit):
+    """The observation of a default-timeout claim: what happened, and how much later than
+    the explicit timeout=5.0 (wall seconds vary with the load; the difference does not)."""
+    return {"result": getattr(got, "status_code", type(got).__name__),
+            f"seconds after timeout={DEFAULT:g}": round(seconds - explicit, 2)}
 
 
 def outcome_of(hx, job):
@@ -92,14 +100,14 @@ def test_default_observed(hx, requests_side, background, observe):
     with requests_side as side:
         got, seconds = outcome_of(hx, lambda: background.result("default/requests"))
         side.observe({"result": getattr(got, "status_code", type(got).__name__),
-                      "seconds": seconds})
+                      f"waited the {REQUESTS_WAIT} s": seconds >= REQUESTS_WAIT - 0.5})
         assert getattr(got, "status_code", None) == 200, f"requests gave {got!r}"
         assert seconds >= REQUESTS_WAIT - 0.5
     got, seconds = outcome_of(hx, lambda: background.result("default/httpx"))
-    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    yardstick, explicit = outcome_of(hx, lambda: background.result("default/explicit"))
+    observe(against_the_yardstick(got, seconds, explicit))
     assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
     assert isinstance(got, hx.ReadTimeout)
-    yardstick, explicit = outcome_of(hx, lambda: background.result("default/explicit"))
     assert isinstance(yardstick, hx.ReadTimeout), f"timeout={DEFAULT} gave {yardstick!r}"
     assert seconds >= DEFAULT - 0.5
     assert abs(seconds - explicit) <= SAME, f"{seconds}s, timeout={DEFAULT} took {explicit}s"
@@ -108,9 +116,9 @@ def test_default_observed(hx, requests_side, background, observe):
 @pytest.mark.claim("timeouts.client-default-observed")
 def test_client_default_observed(hx, background, observe):
     got, seconds = outcome_of(hx, lambda: background.result("timeouts.client-default-observed"))
-    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
-    assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
     yardstick, explicit = outcome_of(hx, lambda: background.result("client-default/explicit"))
+    observe(against_the_yardstick(got, seconds, explicit))
+    assert isinstance(got, hx.TimeoutException), f"got {got!r} after {seconds}s"
     assert isinstance(yardstick, hx.ReadTimeout), f"timeout={DEFAULT} gave {yardstick!r}"
     assert seconds >= DEFAULT - 0.5
     assert abs(seconds - explicit) <= SAME, f"{seconds}s, timeout={DEFAULT} took {explicit}s"
@@ -119,14 +127,16 @@ def test_client_default_observed(hx, background, observe):
 @pytest.mark.claim("timeouts.none-disables")
 def test_none_disables(hx, background, observe):
     got, seconds = outcome_of(hx, lambda: background.result("timeouts.none-disables"))
-    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    observe({"result": getattr(got, "status_code", type(got).__name__),
+             f"waited past the {DEFAULT:g} s default": seconds > DEFAULT})
     assert getattr(got, "status_code", None) == 200, f"got {got!r}"
 
 
 @pytest.mark.claim("timeouts.client-none-disables")
 def test_client_none_disables(hx, background, observe):
     got, seconds = outcome_of(hx, lambda: background.result("timeouts.client-none-disables"))
-    observe({"result": getattr(got, "status_code", type(got).__name__), "seconds": seconds})
+    observe({"result": getattr(got, "status_code", type(got).__name__),
+             f"waited past the {DEFAULT:g} s default": seconds > DEFAULT})
     assert getattr(got, "status_code", None) == 200, f"got {got!r}"
 
 

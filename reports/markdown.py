@@ -235,31 +235,16 @@ def _details(tables: ReportTables, section: Any, table: Any) -> list[str]:
 
 # --- the upgrade view ---------------------------------------------------------------------
 
-AREA_ROWS = 10  # rows shown per area and category; a target where everything changed is
-# read from the area table, and --all (or the HTML page) lists every row
 UPGRADE_COLUMNS = ["area", "item", "what", "before", "after", "source"]
 
 
 def upgrade_sections(report: Any, show_all: bool = False) -> list[tuple[str, pd.DataFrame,
                                                                        list[str]]]:
-    """(title, rows, notes) per category, breaking first; each area cut to AREA_ROWS."""
-    from reports.snapshots import CATEGORIES
+    """(title, rows, notes) per section, as reports/upgrade.py orders and cuts them."""
+    from reports.upgrade import sections
 
-    sections = []
-    differences = report.differences
-    for kind in CATEGORIES:
-        rows = differences[differences["category"] == kind]
-        if rows.empty:
-            continue
-        notes, kept = [], []
-        for area, group in rows.groupby("area", sort=False):
-            kept.append(group if show_all else group.head(AREA_ROWS))
-            if not show_all and len(group) > AREA_ROWS:
-                notes.append(f"{len(group) - AREA_ROWS} more {kind} rows in area {area} "
-                             "(--all or --html lists every row)")
-        sections.append((f"{kind.capitalize()} changes ({len(rows)})",
-                         pd.concat(kept)[UPGRADE_COLUMNS], notes))
-    return sections
+    return [(title, rows[UPGRADE_COLUMNS], notes)
+            for title, rows, notes in sections(report, show_all)]
 
 
 def render_upgrade(report: Any, show_all: bool = False) -> str:

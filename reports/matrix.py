@@ -16,7 +16,7 @@ REQUESTS_COLUMN = "requests"
 ABSENT = "absent"  # a claim a target's catalogue did not contain
 
 CLAIM_COLUMNS = ["run", "target", "claim", "sentence", "source", "outcome", "expected",
-                 "unexpected", "observed", "message", "requests_outcome",
+                 "unexpected", "observed", "tolerance", "message", "requests_outcome",
                  "requests_observed", "requests_message", "file"]
 
 
@@ -28,33 +28,32 @@ def observed_text(value: Any) -> str:
 # The harness's server listens on ephemeral loopback ports, so URLs in observed values differ
 # from run to run; that is the harness, not the client, and must not count as a change.
 LOOPBACK_PORT = re.compile(r"(127\.0\.0\.1|localhost|\[::1\]):\d+")
-# Non-integral numbers in observed values are measurements (seconds elapsed): they differ
-# on every run. Two are the same when they differ by at most this fraction of the smaller
-# (5.0 s and 7.5 s are; 5 s and 10 s, a doubled timeout, are not).
-MEASUREMENT_TOLERANCE = 0.5
 
 
-def same_observed(before: str, after: str) -> bool:
-    """Whether two observed values (canonical JSON text) show the same behaviour."""
+def same_observed(before: str, after: str, tolerance: float | None = None) -> bool:
+    """Whether two observed values (canonical JSON text) show the same behaviour: equal but
+    for loopback ports, and non-integral numbers within the claim's stated ``tolerance``
+    (absolute; conformance/claims.toml). Without one, numbers compare exactly."""
     if before == after:
         return True
     try:
-        return _same(json.loads(before), json.loads(after))
+        return _same(json.loads(before), json.loads(after), tolerance or 0.0)
     except ValueError:
         return False
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any, tolerance: float) -> bool:
     if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[key], b[key]) for key in a)
+        return a.keys() == b.keys() and all(_same(a[key], b[key], tolerance) for key in a)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+        return len(a) == len(b) and all(_same(x, y, tolerance)
+                                        for x, y in zip(a, b, strict=True))
     if isinstance(a, str) and isinstance(b, str):
         return LOOPBACK_PORT.sub(r"\1:PORT", a) == LOOPBACK_PORT.sub(r"\1:PORT", b)
     measured = [x for x in (a, b) if isinstance(x, float) and not x.is_integer()]
-    if measured and all(isinstance(x, (int, float)) and not isinstance(x, bool)
-                        for x in (a, b)):
-        return abs(a - b) <= MEASUREMENT_TOLERANCE * min(abs(a), abs(b))
+    if tolerance and measured and all(isinstance(x, (int, float)) and not isinstance(x, bool)
+                                      for x in (a, b)):
+        return abs(a - b) <= tolerance
     return a == b and type(a) is type(b)
 
 
@@ -73,6 +72,7 @@ def target_claims(results: TargetResults) -> pd.DataFrame:
             "outcome": claim["outcome"], "expected": claim.get("expected"),
             "unexpected": bool(claim.get("unexpected", False)),
             "observed": observed_text(claim.get("observed")),
+            "tolerance": claim.get("tolerance"),
             "message": claim.get("message") or "",
             "requests_outcome": requests_side.get("outcome"),
             "requests_observed": (observed_text(requests_side.get("observed"))
@@ -188,7 +188,7 @@ def claim_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
             change = "only-before" if b is None else "only-after"
         elif a["outcome"] != b["outcome"]:
             change = "outcome"
-        elif not same_observed(a["observed"], b["observed"]):
+        elif not same_observed(a["observed"], b["observed"], stated_tolerance(a, b)):
             change = "observed"
         else:
             continue
@@ -206,6 +206,13 @@ def claim_differences(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["claim", "change", "before_outcome", "after_outcome",
                                        "before_observed", "after_observed", "before_message",
                                        "after_message", "sentence", "source"])
+
+
+def stated_tolerance(*rows: pd.Series) -> float | None:
+    """The claim's tolerance as either side's run states it (the wider, if both do)."""
+    stated = [float(row["tolerance"]) for row in rows
+              if "tolerance" in row and pd.notna(row["tolerance"])]
+    return max(stated) if stated else None
 
 
 def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd.DataFrame:

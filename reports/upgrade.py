@@ -8,6 +8,7 @@ and belongs to an area (the claim's or case's id prefix).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,23 @@ from reports.snapshots import CATEGORIES, ROW_COLUMNS, SOURCE, read_snapshot, sn
 WIRE_AREAS = {"bodies", "params", "urls", "headers", "base-url", "redirects", "cookies", "auth",
               "compat"}
 MISSING_SHOWN = 8  # missing-api claim names listed in the summary line
+AREA_ROWS = 10  # rows shown per area in a wire or informational section (never breaking)
+# What a breaking row is, in the order they are listed: a behaviour our code may already
+# depend on first, then an API that is gone (the code using it will not even run).
+BEHAVIOUR_CHANGED, API_REMOVED, API_ADDED = "behaviour changed", "API removed", "API added"
+BREAKING_ORDER = (BEHAVIOUR_CHANGED, API_REMOVED)
+# Text from results that means nothing to a reader: object addresses, and the harness's own
+# objects and module paths (the adapter standing in for the target, its MissingAPI class).
+ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+HARNESS_OBJECT = re.compile(r"<(?:conformance|snapshot|server|harness)\.[\w.]+ object>")
+HARNESS_PATH = re.compile(r"\b(?:conformance|snapshot|server|harness|reports|upgrade)"
+                          r"(?:\.[a-z_]+)+\.(?=[A-Za-z_])")
+
+
+def readable(text: str) -> str:
+    """A value or message as a user reads it: no addresses, no harness internals."""
+    text = HARNESS_OBJECT.sub("<target>", ADDRESS.sub("", text))
+    return HARNESS_PATH.sub("", text)
 
 
 @dataclass
@@ -179,7 +197,7 @@ def claim_rows(before: pd.DataFrame, after: pd.DataFrame, common_only: bool) -> 
             if change["change"] == "observed":
                 kind, what = ("wire" if area in WIRE_AREAS else "informational"), "observed"
             elif change["change"] == "outcome":
-                kind, what = "breaking", "outcome"
+                kind, what = outcome_change(change["before_outcome"], change["after_outcome"])
             else:
                 kind, what = "informational", change["change"]
             row.update(category=kind, what=what, differs=True,
@@ -191,6 +209,16 @@ def claim_rows(before: pd.DataFrame, after: pd.DataFrame, common_only: bool) -> 
                        after=f"{after.loc[claim]['outcome']}: {after.loc[claim]['observed']}")
         rows.append(row)
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def outcome_change(before: str, after: str) -> tuple[str, str]:
+    """(category, what) of a claim whose outcome changed: an API that is gone is not a
+    behaviour that changed, and one that appeared breaks nothing."""
+    if after == "missing-api":
+        return "breaking", API_REMOVED
+    if before == "missing-api":
+        return "informational", API_ADDED
+    return "breaking", BEHAVIOUR_CHANGED
 
 
 def claim_value(change: pd.Series, side: str) -> str:
@@ -256,6 +284,8 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
     rows = (pd.concat([f for f in frames if not f.empty], ignore_index=True)
             if any(not f.empty for f in frames) else pd.DataFrame(columns=ROW_COLUMNS))
     rows["differs"] = rows["differs"].astype(bool)
+    rows = in_reading_order(named_removals(rows))
+    rows[["before", "after"]] = rows[["before", "after"]].astype(str).map(readable)
     summary = upgrade_summary(before, after, changes)
     claims_summary = list(summary)
     differing = rows[rows["differs"]]
@@ -274,6 +304,50 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
         lacking = [s.label for s in (before, after) if s.snapshot is None]
         summary.append(f"  no wire snapshot for {', '.join(lacking)}: claims only")
     return UpgradeReport(before, after, summary, rows, changes, claims_summary)
+
+
+def named_removals(rows: pd.DataFrame) -> pd.DataFrame:
+    """A snapshot case whose input the new side can no longer express is an API removed."""
+    unsupported = (rows["differs"] & (rows["what"] == "outcome")
+                   & rows["after"].astype(str).str.startswith("unsupported"))
+    return rows.assign(what=rows["what"].where(~unsupported, API_REMOVED))
+
+
+def in_reading_order(rows: pd.DataFrame) -> pd.DataFrame:
+    """Differing rows first, by category (breaking first), breaking behaviour changes before
+    API removals; the order within each group as found (catalogue, then grid)."""
+    category = rows["category"].map({kind: i for i, kind in enumerate(CATEGORIES)})
+    removal = rows["what"].eq(API_REMOVED)
+    key = pd.DataFrame({"same": ~rows["differs"], "category": category.fillna(len(CATEGORIES)),
+                        "removal": removal})
+    order = key.sort_values(["same", "category", "removal"], kind="stable").index
+    return rows.loc[order].reset_index(drop=True)
+
+
+def sections(report: UpgradeReport, show_all: bool = False) -> list[tuple[str, pd.DataFrame,
+                                                                         list[str]]]:
+    """(title, rows, notes) in reading order: behaviour changed, API removed (both breaking,
+    every row always), then wire and informational, each area cut to AREA_ROWS unless
+    ``show_all``, with a note naming the area and how many rows it leaves out."""
+    differences = report.differences
+    breaking = differences[differences["category"] == "breaking"]
+    groups = [(BEHAVIOUR_CHANGED.capitalize(), breaking[breaking["what"] != API_REMOVED],
+               False),
+              (f"{API_REMOVED} (breaking)", breaking[breaking["what"] == API_REMOVED], False)]
+    groups += [(kind.capitalize() + " changes", differences[differences["category"] == kind],
+                not show_all) for kind in CATEGORIES if kind != "breaking"]
+    found = []
+    for title, rows, capped in groups:
+        if rows.empty:
+            continue
+        notes, kept = [], []
+        for area, group in rows.groupby("area", sort=False):
+            kept.append(group.head(AREA_ROWS) if capped else group)
+            if capped and len(group) > AREA_ROWS:
+                notes.append(f"{len(group) - AREA_ROWS} more {title.split()[0].lower()} rows "
+                             f"in area {area} (--all or --html lists every row)")
+        found.append((f"{title} ({len(rows)})", pd.concat(kept), notes))
+    return found
 
 
 def claims_in(*sides: Side) -> set[str]:

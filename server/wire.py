@@ -167,6 +167,15 @@ class WireConnection:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.close()
 
+    def finish(self, limit: float = 2.0) -> None:
+        """An orderly close (a FIN): stop writing, read what the client still sends until it
+        closes (bounded), then close. A bare close() with bytes unread in the receive
+        buffer (an HTTP/2 client's SETTINGS ACK, say) makes Linux send an RST instead."""
+        with contextlib.suppress(OSError):
+            self.sock.shutdown(socket.SHUT_WR)  # on TLS: no close_notify, a TCP FIN only
+        self.wait_for_close(limit)
+        self.close()
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self.sock.close()
@@ -182,6 +191,7 @@ class WireServer:
     script: Script
     tls: bool = False
     alpn: tuple[str, ...] = ("http/1.1",)
+    http2: bool = False  # the script speaks HTTP/2 (over TLS: ALPN h2; else prior knowledge)
     deadline: float = DEADLINE
     errors: list[str] = field(default_factory=list)  # what scripts raised, for the test
     notes: dict[str, Any] = field(default_factory=dict)  # shared by every connection

@@ -141,7 +141,8 @@ ALTERATIONS = {
         "faults.close-mid-body.http2", "faults.duplicated-header.http2",
         "faults.h2-goaway-above-last-stream", "faults.h2-max-concurrent-streams",
         "faults.h2-ping-flood", "faults.h2-rst-stream", "faults.never-answers.http2",
-        "faults.one-byte-per-second.http2", "responses.reason-phrase-http2"},
+        "faults.one-byte-per-second.http2", "faults.reset-mid-body.http2",
+        "responses.reason-phrase-http2"},
     "data-bytes-silent": {"bodies.data-bytes-deprecated", "bodies.data-text-deprecated"},
 }
 

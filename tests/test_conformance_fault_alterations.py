@@ -117,3 +117,43 @@ def test_each_alteration_changes_exactly_its_claims(wrapper_dir: Path, alteratio
     assert code != 0, "unexpected outcomes must fail the session"
     assert broken - known == must_break
     assert (known & set(got)) - broken == must_hold
+
+
+FAILING_SCRIPT = '''
+"""A pytest plugin: the close-mid-body fault's script raises after reading the first
+request."""
+import dataclasses
+
+from server import wire_faults
+
+
+def fails(conn):
+    if conn.index > 0:
+        return wire_faults.serve_ok(conn)  # the retry is answered, as by the real script
+    conn.read_request()
+    raise RuntimeError("the fault script's own bug")
+
+
+def pytest_configure(config):
+    fault = wire_faults.FAULTS["close-mid-body"]
+    wire_faults.FAULTS["close-mid-body"] = dataclasses.replace(fault, script=fails)
+'''
+
+
+@pytest.mark.timeout(100)
+def test_a_fault_script_that_fails_is_a_harness_error(tmp_path: Path) -> None:
+    """The client sees the connection close, which is what the claim expects: without the
+    script's error read, the claim held though the fault was never sent."""
+    (tmp_path / "failing_fault.py").write_text(FAILING_SCRIPT)
+    env = {**os.environ, "HARNESS_RESULTS": str(tmp_path / "results"), "HARNESS_TARGET": TARGET,
+           "HARNESS_RUN": "failing", "HARNESS_IMPORT": "httpx",
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
+    done = subprocess.run([sys.executable, "-m", "pytest", "conformance/test_faults.py", "-q",
+                           "-p", "no:cacheprovider", "-p", "failing_fault", "--claim",
+                           "faults.close-mid-body.http1"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=90)
+    (found,) = (tmp_path / "results").glob("*/*/conformance.json")
+    (claim,) = json.loads(found.read_text())["claims"]
+    assert claim["outcome"] == "harness-error", done.stdout[-2000:]
+    assert "the fault script's own bug" in claim["message"]
+    assert done.returncode != 0

@@ -9,6 +9,7 @@ import pytest
 
 from reports.load import load_results
 from reports.matrix import (
+    claim_differences,
     conformance_summary,
     missing_api_summary,
     observed_text,
@@ -150,23 +151,37 @@ def test_ephemeral_server_ports_are_not_changes(tmp_path) -> None:
         '"http://127.0.0.1:1111/a"', '"http://127.0.0.1:2222/b"')  # shown as observed
 
 
-@pytest.mark.parametrize(("before", "after", "same"), [
+@pytest.mark.parametrize(("before", "after", "tolerance", "same"), [
+    # a measured value compares exactly unless its claim states a tolerance: a default that
+    # moves from 5.0 to 7.5 s is a change (the 50 % rule called it the same)
+    ({"seconds": 5.0}, {"seconds": 7.5}, None, False),
     ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ReadTimeout", "seconds": 5.65},
-     True),  # run-to-run noise of a measured duration
-    ({"result": "ReadTimeout", "seconds": 5.0}, {"result": "ReadTimeout", "seconds": 10.0},
-     False),  # the default timeout doubled
-    ({"result": "ReadTimeout", "seconds": 10.0}, {"result": "ReadTimeout", "seconds": 5.0},
-     False),  # and halved
-    ({"seconds": 5.0}, {"seconds": 7.4}, True),  # within half the smaller value
-    ({"seconds": 5.0}, {"seconds": 7.6}, False),
-    ({"seconds": 7.6}, {"seconds": 5.0}, False),
+     None, False),
+    ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ReadTimeout", "seconds": 5.65},
+     0.75, True),  # within the claim's stated tolerance
+    ({"seconds after timeout=5": 0.02}, {"seconds after timeout=5": 2.5}, 0.75, False),
+    ({"seconds after timeout=5": 2.5}, {"seconds after timeout=5": 0.02}, 0.75, False),
+    ({"seconds": 5.0}, {"seconds": 5.75}, 0.75, True),
+    ({"seconds": 5.0}, {"seconds": 5.8}, 0.75, False),
     ({"result": "ReadTimeout", "seconds": 5.04}, {"result": "ConnectError", "seconds": 5.04},
-     False),
-    ({"num_bytes_downloaded": 317}, {"num_bytes_downloaded": 318}, False),  # counts are exact
-    ([200, 302], [200, 302, 200], False),
-    (True, 1, False),
-    ("http://127.0.0.1:1111/get", "http://127.0.0.1:2222/get", True),
-    ("http://127.0.0.1:1111/get", "http://127.0.0.1:1111/anything", False),
+     0.75, False),
+    ({"num_bytes_downloaded": 317}, {"num_bytes_downloaded": 318}, 0.75, False),  # counts
+    ([200, 302], [200, 302, 200], None, False),
+    (True, 1, None, False),
+    ("http://127.0.0.1:1111/get", "http://127.0.0.1:2222/get", None, True),
+    ("http://127.0.0.1:1111/get", "http://127.0.0.1:1111/anything", None, False),
 ])
-def test_observed_values_compare_by_behaviour(before, after, same) -> None:
-    assert same_observed(observed_text(before), observed_text(after)) is same
+def test_observed_values_compare_by_behaviour(before, after, tolerance, same) -> None:
+    assert same_observed(observed_text(before), observed_text(after), tolerance) is same
+
+
+def test_a_claims_stated_tolerance_travels_with_its_results() -> None:
+    """claim_differences reads the tolerance each run's conformance.json states."""
+    def side(seconds: float, tolerance: float | None) -> pd.DataFrame:
+        return pd.DataFrame([{"claim": "timeouts.default-observed", "outcome": "holds",
+                              "observed": observed_text({"seconds after timeout=5": seconds}),
+                              "tolerance": tolerance, "message": "", "sentence": "s",
+                              "source": "d"}]).set_index("claim")
+
+    assert claim_differences(side(0.1, 0.75), side(0.6, 0.75)).empty
+    assert len(claim_differences(side(0.1, None), side(0.6, None))) == 1

@@ -10,7 +10,7 @@ from typing import Any
 
 from harness.schema import SNAPSHOT_SCHEMA, SNAPSHOT_VERSION
 from reports import html, markdown
-from reports.upgrade import upgrade_report
+from reports.upgrade import AREA_ROWS, upgrade_report
 from snapshot.grid import grid
 
 MAX_PAGE_BYTES = 1024 * 1024
@@ -79,8 +79,8 @@ def test_a_target_where_everything_changed_is_summarised_by_area(tmp_path: Path)
     areas = report.by_area().set_index("area")
     assert areas.loc["params", "wire"] == sum(c.area == "params" for c in grid())
     shown = [line for line in text.splitlines() if line.startswith("| params | params.")]
-    assert len(shown) == markdown.AREA_ROWS
-    assert f"{areas.loc['params', 'wire'] - markdown.AREA_ROWS} more wire rows in area params" \
+    assert len(shown) == AREA_ROWS
+    assert f"{areas.loc['params', 'wire'] - AREA_ROWS} more wire rows in area params" \
         in text
     every = markdown.render_upgrade(report, show_all=True)
     assert sum(line.startswith("| params | params.") for line in every.splitlines()) == \
@@ -122,3 +122,71 @@ def test_a_target_that_was_not_installed_is_not_compared_case_by_case(tmp_path: 
     assert report.rows.empty
     assert any("not compared" in line and "could not install httpx==9" in line
                for line in report.summary)
+
+
+def write_claims(directory: Path, claims: list[dict[str, Any]]) -> str:
+    from harness.schema import CONFORMANCE_SCHEMA, SCHEMA_VERSION
+
+    directory.mkdir(parents=True)
+    document = {"schema": CONFORMANCE_SCHEMA, "schema_version": SCHEMA_VERSION,
+                "partial": False, "claims": claims}
+    (directory / "conformance.json").write_text(json.dumps(document))
+    return str(directory)
+
+
+def claim(claim_id: str, outcome: str, message: str = "", observed: Any = None) -> dict:
+    return {"id": claim_id, "sentence": "s", "source": "docs", "outcome": outcome,
+            "expected": "holds", "unexpected": False, "observed": observed,
+            "message": message}
+
+
+ADAPTER = "<conformance.adapter.ApiV0 object at 0x7f0b654bb590>"
+
+
+def removals_and_changes(tmp_path: Path) -> Any:
+    """Twelve APIs removed in one area, listed first in the catalogue, then two behaviour
+    changes further down (one in the same area), an API added, and messages with the
+    harness's internals in them."""
+    removed = [f"auth.api-{n:02}" for n in range(12)]
+    before = [claim(name, "holds") for name in removed] + [
+        claim("auth.digest", "holds"), claim("faults.close-mid-body.http2", "holds"),
+        claim("api.new-thing", "missing-api")]
+    after = [claim(name, "missing-api", "conformance.target.MissingAPI: httpx.Auth does not "
+                   "exist") for name in removed] + [
+        claim("auth.digest", "broken", f"assert False + where {ADAPTER}.DigestAuth"),
+        claim("faults.close-mid-body.http2", "broken",
+              f"isinstance(ReadError('reset'), {ADAPTER}.RemoteProtocolError)"),
+        claim("api.new-thing", "holds")]
+    return upgrade_report(write_claims(tmp_path / "r" / "a", before),
+                          write_claims(tmp_path / "r" / "b", after), [])
+
+
+def test_api_removed_is_apart_from_behaviour_changed_and_listed_after_it(
+        tmp_path: Path) -> None:
+    report = removals_and_changes(tmp_path)
+    rows = report.differences
+    assert rows["what"].tolist() == ["behaviour changed"] * 2 + ["API removed"] * 12 + [
+        "API added"]
+    assert rows["category"].tolist() == ["breaking"] * 14 + ["informational"]
+    titles = [title for title, _, _ in markdown.upgrade_sections(report)]
+    assert titles == ["Behaviour changed (2)", "API removed (breaking) (12)",
+                      "Informational changes (1)"]
+
+
+def test_no_breaking_row_is_hidden_behind_the_area_cap(tmp_path: Path) -> None:
+    report = removals_and_changes(tmp_path)
+    text = markdown.render_upgrade(report)
+    assert all(f"auth.api-{n:02}" in text for n in range(12))  # 12 > AREA_ROWS in area auth
+    assert "rows in area auth" not in text  # no cap note: nothing cut
+
+
+def test_no_object_address_and_no_harness_internals_are_printed(tmp_path: Path) -> None:
+    report = removals_and_changes(tmp_path)
+    text = markdown.render_upgrade(report, show_all=True)
+    assert " at 0x" not in text
+    assert "conformance." not in text and "ApiV0" not in text
+    rows = report.differences.set_index("item")
+    assert rows.loc["faults.close-mid-body.http2", "after"].endswith(
+        "(isinstance(ReadError('reset'), <target>.RemoteProtocolError))")
+    assert rows.loc["auth.api-00", "after"].endswith(
+        "(MissingAPI: httpx.Auth does not exist)")

@@ -121,3 +121,50 @@ def test_every_fault_is_documented_and_used_by_a_conformance_test() -> None:
         assert fault.doc and fault.protocol in ("HTTP/1.1", "HTTP/2"), name
         bare = name.removeprefix("h2-")
         assert f'"{name}"' in tests or f'"{bare}"' in tests, f"{name} is not exercised"
+
+
+def h2_client_sees_the_end(fault: str) -> tuple[int, str]:
+    """Play the fault to a raw HTTP/2 client in clear text that sends its SETTINGS ACK and a
+    PING only once the response head is in, so the server has bytes unread when it ends
+    the connection; returns (body bytes received, "FIN" or "RST")."""
+    import h2.config
+    import h2.connection
+    import h2.events
+
+    client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    client.initiate_connection()
+    client.send_headers(1, [(":method", "GET"), (":path", "/"), (":scheme", "http"),
+                            (":authority", "127.0.0.1")], end_stream=True)
+    received, head = 0, False
+    with WireServer(FAULTS[fault].script, http2=True) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+            sock.sendall(client.data_to_send())
+            for _ in range(100):  # bounded: the fault ends the connection within 0.1 s
+                try:
+                    data = sock.recv(65536)
+                except ConnectionResetError:
+                    return received, "RST"
+                if not data:
+                    return received, "FIN"
+                for event in client.receive_data(data):
+                    head = head or isinstance(event, h2.events.ResponseReceived)
+                    if isinstance(event, h2.events.DataReceived):
+                        received += len(event.data)
+                if head:
+                    client.ping(b"unread!!")
+                    sock.sendall(client.data_to_send())
+    raise AssertionError("the connection did not end")
+
+
+def test_h2_close_mid_body_is_a_fin_though_the_client_sent_more() -> None:
+    """A close with bytes unread is an RST on Linux: the fault claims saw ECONNRESET where
+    they meant a FIN (hidden by ssl on Python < 3.13, which reads an RST as EOF)."""
+    assert h2_client_sees_the_end("h2-close-mid-body") == (500, "FIN")
+
+
+def test_h2_reset_mid_body_is_an_rst_in_clear_text() -> None:
+    """In clear text, so the RST reaches the client on every Python (over TLS, Python < 3.13
+    reads it as EOF: CPython gh-115627)."""
+    assert FAULTS["h2-reset-mid-body"].clear_text
+    assert h2_client_sees_the_end("h2-reset-mid-body") == (500, "RST")
