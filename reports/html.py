@@ -26,9 +26,12 @@ from reports.tables import ReportTables
 if TYPE_CHECKING:
     from reports.baseline import BaselineComparison
 
-VALUE_SHOWN = 90  # characters of a before/after value in a row; the CSV has every one
-TITLE_SHOWN = 100  # characters of an observed value or message on a matrix cell's hover
-CITATION_SHOWN = 300  # characters of a claim's sentence and source on hover
+VALUE_SHOWN = 70  # characters of a before/after value in a row; the CSV has every one
+TITLE_SHOWN = 80  # characters of an observed value or message on a matrix cell's hover
+CITATION_SHOWN = 300
+# Rows per target in the changes table: a target where nearly everything changed (a
+# rewrite) would otherwise fill the page; its counts stay whole on the first screen.
+ROWS_PER_TARGET = 200  # characters of a claim's sentence and source on hover
 KIND_LABELS = {"breaking": "breaking", "missing-api": "missing API", "wire": "wire",
                "informational": "informational", "api": "API added", "packaging": "packaging"}
 
@@ -197,8 +200,20 @@ def filter_bar(tables: ReportTables) -> str:
             "</label></div>")
 
 
+def shown_changes(changes: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """At most ROWS_PER_TARGET rows per target, breaking first; notes for the rest."""
+    order = {kind: rank for rank, kind in enumerate(first_screen.CHANGE_KINDS)}
+    ranked = changes.assign(rank=changes["category"].map(order).fillna(len(order)))
+    ranked = ranked.sort_values(["rank"], kind="stable")
+    kept = ranked.groupby("target", sort=False).head(ROWS_PER_TARGET)
+    sizes = changes.groupby("target", sort=False).size()
+    notes = [f"{target}: the first {ROWS_PER_TARGET} of {count} rows (breaking first)"
+             for target, count in sizes.items() if count > ROWS_PER_TARGET]
+    return changes.loc[sorted(kept.index)], notes
+
+
 def target_changes_html(tables: ReportTables) -> str:
-    changes = tables.target_changes
+    changes, notes = shown_changes(tables.target_changes)
     if changes.empty:
         return '<p class="note">No row differs from the pinned target.</p>'
     kinds = first_screen.row_kinds(changes)
@@ -211,7 +226,9 @@ def target_changes_html(tables: ReportTables) -> str:
             f'<td class="cited">{text(row.item)}</td><td>{text(row.what)}</td>'
             f'<td class="value">{text(cut(row.before))}</td>'
             f'<td class="value">{text(cut(row.after))}</td></tr>')
-    return ('<table id="changes-table" class="filterable"><thead><tr><th>target</th>'
+    cut_note = (f'<p class="note">Shown here: {html.escape("; ".join(notes))}. Every row: '
+                f"{link('changes-by-target.csv')}.</p>" if notes else "")
+    return (cut_note + '<table id="changes-table" class="filterable"><thead><tr><th>target</th>'
             "<th>change</th><th>claim or case</th><th>what</th>"
             f"<th>{escape(tables.pinned)}</th><th>target</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>")
@@ -241,9 +258,10 @@ def matrix_html(tables: ReportTables) -> tuple[str, int]:
                          and row["outcome"] == reference["outcome"]
                          and same_observed(row["observed"], reference["observed"])
                          and not row["unexpected"])
-                hover = "" if alike else f"observed: {cut(row['observed'], TITLE_SHOWN)}"
-                if row["message"] and not alike:
-                    hover += f"\nmessage: {cut(row['message'], TITLE_SHOWN)}"
+                # One line: the message where there is one, else the observed value (the
+                # changes table and conformance-claims.csv hold both, whole).
+                hover = ("" if alike else f"message: {cut(row['message'], TITLE_SHOWN)}"
+                         if row["message"] else f"observed: {cut(row['observed'], TITLE_SHOWN)}")
                 if row["unexpected"] and row["expected"]:
                     hover += f"\nexpected: {row['expected']}"
                 classes = f"{outcome} unexpected" if row["unexpected"] else outcome

@@ -12,7 +12,8 @@ from tests.reports_helpers import NEW_RUN, OLD_RUN, PINNED, copy_results, run_ma
 from tests.test_reports_matrix import EXPECTED_MATRIX, TARGETS
 
 CSV_FILES = ["conformance-summary.csv", "conformance-matrix.csv", "conformance-observed.csv",
-             "conformance-claims.csv", f"changes-from-{PINNED}.csv", "missing-apis.csv",
+             "conformance-claims.csv", f"changes-from-{PINNED}.csv", "changes-by-target.csv",
+             "missing-apis.csv",
              "missing-api-summary.csv", "benchmarks.csv", "headlines.csv",
              "fanout-speedups.csv", "history.csv", "history-headlines.csv", "environment.csv",
              "rtt-speedups.csv", "rtt-crossovers.csv", "open-loop.csv"]
