@@ -9,7 +9,6 @@ classification) and, for API and packaging, the findings of an upgrade run's ver
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -29,7 +28,7 @@ MEASURE_GROUPS = [
     ("timings (in-run ratios)", "timing", ""),
     ("benchmarks present", "coverage", ""),
 ]
-RULES_SHOWN = 2  # distinct rules listed per group; the rest are in the row's title
+RULES_SHOWN = 1  # distinct rules listed per group; the rest are in the row's title
 # Change kinds a reader asks about moving from the pinned target to another, in this order.
 CHANGE_KINDS = ("breaking", "missing-api", "wire", "informational", "api", "packaging")
 MISSING_API = "missing-api"  # a breaking claim row whose new outcome is missing-api
@@ -133,8 +132,3 @@ def change_counts(changes: pd.DataFrame, targets: list[str], described: set[str]
             row[kind] = int(tokens.get(kind, 0)) if known else None
         rows.append(row)
     return pd.DataFrame(rows, columns=["target", *CHANGE_KINDS])
-
-
-def plot_link(path: Path | None) -> str:
-    """A plot's file name beside index.html ("" when the run had nothing to draw)."""
-    return path.name if path else ""

@@ -123,7 +123,8 @@ def regressed_html(comparison: BaselineComparison | None, pinned: str) -> str:
             f'<td class="number{" zero" if not value else ""}">{value}</td>'
             for value in (row.scenarios, row.regressed, row.improved, row.missing))
         body.append(f'<tr class="{"fails" if row.fails else ""}"><th>{escape(row.measure)}</th>'
-                    f'<td title="{escape(row.all_rules)}">{escape(row.rule)}</td>{numbers}'
+                    f'<td class="rule" title="{escape(row.all_rules)}">{text(row.rule)}</td>'
+                    f"{numbers}"
                     f"<td>{'FAILS' if row.fails else gates}</td></tr>")
     failing = comparison.regressions
     listed = ""
@@ -134,7 +135,7 @@ def regressed_html(comparison: BaselineComparison | None, pinned: str) -> str:
         listed = (f'<p class="note">Failing: {html.escape("; ".join(names))}{more} '
                   f'({link("#verdict-rows", "every row")}).</p>')
     return (head + "<table><thead><tr><th>measure</th><th>rule</th><th>scenarios</th>"
-            "<th>regressed</th><th>improved</th><th>missing</th><th>verdict</th></tr></thead>"
+            "<th>worse</th><th>better</th><th>absent</th><th>verdict</th></tr></thead>"
             f"<tbody>{''.join(body)}</tbody></table>{listed}")
 
 

@@ -21,7 +21,8 @@ img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
 #verdict.pass { background: #d5f5e3; } #verdict.fail { background: #fadbd8; }
 #verdict.unjudged { background: #fdebd0; }
 .answers { display: flex; gap: 1.5em; align-items: flex-start; flex-wrap: wrap; }
-.answers > div { flex: 1 1 36em; min-width: 0; }
+.answers > div { flex: 1 1 36em; min-width: 0; overflow-x: auto; }
+.answers > div:first-child { flex-grow: 1.4; } td.rule { max-width: 16em; }
 tr.fails td { background: #fadbd8; } td.zero { color: #aaa; }
 nav a { margin-right: 0.8em; font-size: 0.85em; }
 #filters { position: sticky; top: 0; background: #fff; padding: 0.3em 0;

@@ -120,7 +120,7 @@ def test_the_first_section_holds_the_gates_verdict_and_its_rows(tmp_path: Path,
     rows = table(page.first["regressed"])
     failing = gate.failing()
     instructions = failing[failing["measure"] == "instructions/request"]
-    assert int(rows.loc["instructions/request", "regressed"]) == len(instructions)
+    assert int(rows.loc["instructions/request", "worse"]) == len(instructions)
     assert (rows.loc["instructions/request", "verdict"] == "FAILS") == (len(instructions) > 0)
     assert "worse by > " in rows.loc["instructions/request", "rule"]
     assert factor == 1.0 or len(instructions) > 0  # the altered input does go red
