@@ -173,28 +173,32 @@ def run_history(args: argparse.Namespace) -> int:
 
 def run_report(args: argparse.Namespace) -> int:
     from reports.build import write_report
-    from reports.terminal import interactive, print_frame
+    from reports.terminal import interactive, plain, print_frame, say, verdict
 
     path, tables = write_report(args.results, args.run, args.pinned, args.screenshot,
                                 args.baseline, args.report_url)
+    verdict(plain(tables.verdict), first=True)
     if interactive():
         if not tables.summary.empty:
             print_frame(tables.summary.drop(columns=["not_installed_reason", "harness_error"]),
-                        f"Conformance, run {tables.run.name}")
+                        f"Conformance, run {tables.run.name}", names=["target"])
+            print()
         if not tables.headlines.empty:
             print_frame(tables.headlines[["target", "headline", "ratio_median", "ideal",
                                           "floor", "unit", "server_bound"]],
-                        "Benchmark headlines")
+                        "Benchmark headlines", names=["headline"])
+            print()
     for target, source in sorted(tables.run.sources.items()):
-        print(f"report: {target}: conformance from run {source} (newest complete)")
-    print(f"report: {path / 'index.html'}")
+        say(f"report: {target}: conformance from run {source} (newest complete)")
+    say(f"report: {path / 'index.html'}")
+    verdict(plain(tables.verdict), first=False)
     return 0
 
 
 def run_compare(args: argparse.Namespace) -> int:
     from reports.compare import EXIT_STATUS, Thresholds, compare, previous_and_newest
     from reports.markdown import markdown_table
-    from reports.terminal import print_frame
+    from reports.terminal import print_comparison
 
     if args.previous:
         args.baseline, args.candidate = previous_and_newest(args.results)
@@ -208,20 +212,23 @@ def run_compare(args: argparse.Namespace) -> int:
     title = f"{args.baseline} -> {args.candidate}"
     if shown["target"].nunique() == 1:  # one target a side: say it once, in the title
         title += f" ({shown['target'].iloc[0]})"
+    if not args.markdown:
+        print_comparison(result, title, shown)
+        return EXIT_STATUS[result.verdict()]
     shown = shown.drop(columns=["target"]) if shown["target"].nunique() <= 1 else shown
     # Markdown: one paragraph per line (GitHub joins adjacent lines, and a table needs a
     # blank line before it).
-    say = (lambda line: print(line + "\n")) if args.markdown else print
+    def say(line: str) -> None:
+        print(line + "\n")
+
     say(title)
     say(result.package_line())  # first: a dependency release may explain what follows
     for warning in result.warnings:
         say(warning)
     if shown.empty:
         say(f"(all {len(result.table)} rows unchanged; --all shows them)")
-    elif args.markdown:
-        say(markdown_table(shown, max_rows=len(shown)))
     else:
-        print_frame(shown, "")
+        say(markdown_table(shown, max_rows=len(shown)))
     if result.regression_packages_line():
         say(result.regression_packages_line())
     say(result.summary())
@@ -234,7 +241,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 
     from reports import html, markdown
     from reports.output import write_text_atomically
-    from reports.terminal import print_frame
+    from reports.terminal import print_upgrade, say, verdict
     from reports.upgrade import upgrade_report
 
     report = upgrade_report(args.before, args.after, args.results, args.run)
@@ -243,14 +250,13 @@ def run_upgrade(args: argparse.Namespace) -> int:
         write_text_atomically(args.html, html.render_upgrade(report, generated))
     if args.markdown:
         print(markdown.render_upgrade(report, args.all))
-    else:
-        print("\n".join(report.summary))
-        print_frame(report.by_area(), "By area (differences per kind; same = unchanged)")
-        for title, rows, notes in markdown.upgrade_sections(report, args.all):
-            print_frame(rows, title)
-            print("\n".join(notes))
+        if args.html is not None:
+            print(f"upgrade report: {args.html}")
+        return 0
+    print_upgrade(report, args.all)
     if args.html is not None:
-        print(f"upgrade report: {args.html}")
+        say(f"upgrade report: {args.html}")
+    verdict(report.verdict_line(), first=False)
     return 0
 
 

@@ -58,6 +58,7 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
         generated = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         # index.html shows summary.md's verdict line, as it is (one verdict, one place)
         verdict = markdown.verdict_line(tables, comparison).replace("**", "").replace("`", "")
+        tables.verdict = verdict
         (staging / "index.html").write_text(html.render(tables, generated, verdict,
                                                         comparison), encoding="utf-8")
         (staging / "summary.md").write_text(

@@ -47,8 +47,10 @@ GATE_VERDICTS = ("pass", "regression", "")
 # extra_info fields that count work (the regression gate's currency). Matched on the
 # field name, so counts another bench module records later are kept without a change here.
 COUNT_FIELD = re.compile(r"instructions|syscalls|system_calls|connections|streams|"
-                         r"bytes_sent|bytes_received|requests_per_connection|_count$|^count")
-NOT_COUNTS = {"n", "body_bytes", "instructions_tolerance"}  # parameters, not work done
+                         r"bytes_sent|bytes_received|requests_per_connection|python_lines|"
+                         r"client_heap_bytes|_count$|^count")
+# Parameters and stated tolerances, not work done.
+NOT_COUNTS = {"n", "body_bytes", "instructions_tolerance", "lines_tolerance"}
 
 
 def store_path(store: Path) -> Path:

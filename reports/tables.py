@@ -53,6 +53,7 @@ class ReportTables:
     rtt_speedups: pd.DataFrame = field(default_factory=pd.DataFrame)  # reports.network
     crossovers: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_loop: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict: str = ""  # summary.md's first line as index.html shows it (reports/build.py)
     # Every row that differs moving from the pinned target to each other one (reports.upgrade)
     target_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     upgrades: list[dict[str, Any]] = field(default_factory=list)  # the run's upgrade verdicts

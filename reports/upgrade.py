@@ -63,6 +63,13 @@ class UpgradeReport:
     def differences(self) -> pd.DataFrame:
         return self.rows[self.rows["differs"]]
 
+    def verdict_line(self) -> str:
+        """"Upgrade FROM -> TO: 1 breaking, 1 wire, 0 informational": what the terminal
+        prints first and last."""
+        counts = self.differences["category"].value_counts()
+        return (f"{self.summary[0]}: "
+                + ", ".join(f"{int(counts.get(kind, 0))} {kind}" for kind in CATEGORIES))
+
     def by_area(self) -> pd.DataFrame:
         """Per area: how many rows differ, by category, and how many are unchanged."""
         rows = self.rows

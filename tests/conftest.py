@@ -8,3 +8,7 @@ import os
 # What tells xdist itself that this is a worker is its config, not these variables.
 for variable in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDIST_TESTRUNUID"):
     os.environ.pop(variable, None)
+
+# tests/data holds suites that other tests run as child processes (the recorder's, the
+# your-code test project): never collected here.
+collect_ignore = ["data"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -99,3 +100,48 @@ def add_counts(path: Path, scenarios: tuple[str, ...] = COUNT_SCENARIOS,
 def tree(root: Path) -> set[str]:
     """Every path under ``root``, relative, to show nothing was added or left behind."""
     return {str(path.relative_to(root)) for path in root.rglob("*")}
+
+
+# The terminal output (reports/terminal.py): paragraphs apart by blank lines, the verdict
+# first and last, long lines wrapped with continuation lines indented two more.
+
+def paragraphs(stdout: str) -> list[list[str]]:
+    """Each paragraph's lines, wrapped lines joined back into the line the program wrote
+    (meant for text; a table's wrapped cells are not joined)."""
+    found = []
+    for block in stdout.strip("\n").split("\n\n"):
+        lines: list[str] = []
+        for line in block.splitlines():
+            indent = len(line) - len(line.lstrip(" "))
+            if lines and line.strip() and indent == len(lines[-1]) - len(lines[-1].lstrip()) + 2:
+                lines[-1] += " " + line.strip()
+            else:
+                lines.append(line)
+        found.append(lines)
+    return found
+
+
+def verdict_of(stdout: str) -> str:
+    """The verdict: the last paragraph, one line once joined; the first is the same."""
+    first, *_, last = paragraphs(stdout)
+    assert first == last and len(last) == 1, stdout
+    return last[0]
+
+
+def header_of(stdout: str) -> list[str]:
+    """compare's second paragraph: its title, the package line, then any warnings."""
+    return paragraphs(stdout)[1]
+
+
+def summary_of(stdout: str) -> list[str]:
+    """compare's paragraph before the verdict: counts per verdict (and the packages that
+    differ, when a count regressed)."""
+    return paragraphs(stdout)[-2]
+
+
+def row(stdout: str, name: str) -> list[str]:
+    """The cells of the one table line whose first cell is ``name`` as the table shows it."""
+    found = [cells for cells in (re.split(r"\s{2,}", line.strip())
+                                 for line in stdout.splitlines()) if cells[0] == name]
+    assert len(found) == 1, (name, stdout)
+    return found[0]

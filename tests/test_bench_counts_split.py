@@ -58,3 +58,18 @@ def test_two_children_count_what_one_child_counts(granian_server: ServerInfo) ->
     change = abs(two.instructions_per_request / one.instructions_per_request - 1)
     assert change < DEFAULT_INSTRUCTIONS_THRESHOLD / 2, change
     assert runs[2]["async-serial"].instructions_per_request, runs[2]["async-serial"].absent
+
+
+@pytest.mark.skipif(not shutil.which("valgrind"), reason="valgrind is needed (.ci/run "
+                    "installs it)")
+@pytest.mark.timeout(300)
+def test_a_scenario_counted_unit_by_unit_dumps_each_unit(granian_server: ServerInfo) -> None:
+    urls = {"http": granian_server.http, "https": granian_server.https}
+    name = "stream-iter_bytes"
+    assert BY_NAME[name].unit_median
+    found = count([name], urls, granian_server.ca, quick=True, tools=("callgrind",),
+                  units={name: 3}, progress=lambda line: None)[name]
+    assert found.requests == 3
+    # A 1 MiB body costs millions of instructions; the closing dump alone would be ~0.
+    assert found.instructions_per_request is not None
+    assert found.instructions_per_request > 1_000_000

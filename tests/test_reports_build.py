@@ -8,7 +8,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.reports_helpers import NEW_RUN, OLD_RUN, PINNED, copy_results, run_main, tree
+from tests.reports_helpers import (
+    NEW_RUN,
+    OLD_RUN,
+    PINNED,
+    copy_results,
+    paragraphs,
+    row,
+    run_main,
+    tree,
+    verdict_of,
+)
 from tests.test_reports_matrix import EXPECTED_MATRIX, TARGETS
 
 CSV_FILES = ["conformance-summary.csv", "conformance-matrix.csv", "conformance-observed.csv",
@@ -26,7 +36,9 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_main("--results", root, "--pinned", PINNED)
     assert result.returncode == 0, result.stderr
     path = root / NEW_RUN / "report"
-    assert result.stdout.splitlines()[-1] == f"report: {path / 'index.html'}"
+    # The path closes the paragraph before the verdict (printed first and last).
+    assert paragraphs(result.stdout)[-2][-1] == f"report: {path / 'index.html'}"
+    assert verdict_of(result.stdout).startswith("httpx-harness: pass: ")
     return path
 
 
@@ -116,7 +128,7 @@ def test_roots_from_separate_ci_jobs_merge_into_one_report(tmp_path: Path,
     result = run_main(*[arg for job in jobs for arg in ("--results", job)], "--pinned", PINNED)
     assert result.returncode == 0, result.stderr
     written = jobs[0] / NEW_RUN / "report"
-    assert result.stdout.splitlines()[-1] == f"report: {written / 'index.html'}"
+    assert paragraphs(result.stdout)[-2][-1] == f"report: {written / 'index.html'}"
     assert (written / "conformance-matrix.csv").read_text() == \
         (report / "conformance-matrix.csv").read_text()
     for job in jobs[1:]:
@@ -141,5 +153,6 @@ def test_a_terminal_gets_a_rich_summary_before_the_path(tmp_path: Path,
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(f"Conformance, run {NEW_RUN}" in line for line in lines)
-    assert any("httpxr-0.1.0" in line and "│" in line for line in lines)  # a rich table row
-    assert lines[-1].startswith("report: ")
+    # A table row: the target, then its counts (6 claims, none holds: not installed).
+    assert row(result.stdout, "httpxr-0.1.0")[:3] == ["httpxr-0.1.0", "6", "0"]
+    assert paragraphs(result.stdout)[-2][-1].startswith("report: ")

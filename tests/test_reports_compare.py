@@ -31,9 +31,13 @@ from tests.reports_helpers import (
     OLD_RUN,
     add_counts,
     copy_results,
+    header_of,
     heap_figures,
+    row,
     run_cli,
     run_main,
+    summary_of,
+    verdict_of,
 )
 
 POOLED = "bench/test_pooling.py::test_pooled[http]"
@@ -215,11 +219,15 @@ def test_the_hand_made_slowdown_is_reported_and_gates_only_when_asked(tmp_path: 
     old, new = root / NEW_RUN / "httpx-0.27.2", root / NEW_RUN / "httpx-0.28.1"
     result = run_main("compare", old, new)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"{POOLED} [pooled/one-off]" in result.stdout
+    # The row, by its name without the file part, with its verdict and the library's figure.
+    table = compare(old, new).table
+    change = table.loc[table["benchmark"] == f"{POOLED} [pooled/one-off]", "change"].item()
+    cells = row(result.stdout, "test_pooled[http] [pooled/one-off]")
+    assert "regression" in cells and change in cells, cells
     assert "timings (not gating): 2 regression" in result.stdout
     gated = run_main("compare", old, new, "--gate-timings")
     assert gated.returncode == 1
-    assert gated.stdout.splitlines()[-1] == "regression: 2 timing regression(s)"
+    assert verdict_of(gated.stdout) == "regression: 2 timing regression(s)"
 
 
 def test_compare_a_file_with_itself_is_clean_and_exits_0(tmp_path: Path) -> None:
@@ -228,11 +236,11 @@ def test_compare_a_file_with_itself_is_clean_and_exits_0(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     # The hand-made headlines' rounds are too few and too spread to show even identical
     # samples within 5 %: "not significant", never "unchanged".
-    assert result.stdout.splitlines()[-2:] == [
-        "counts: 0 regression, 0 improvement, 0 missing; timings (not gating): "
-        "0 regression, 0 improvement, 2 not significant, 0 inconclusive; coverage: 0 missing, "
-        "0 new",
-        "pass: counts judged for 3 scenarios, none regressed"]
+    assert summary_of(result.stdout) == [
+        "counts: 0 regression, 0 improvement, 0 missing",
+        "timings (not gating): 0 regression, 0 improvement, 2 not significant, 0 inconclusive",
+        "coverage: 0 missing, 0 new"]
+    assert verdict_of(result.stdout) == "pass: counts judged for 3 scenarios, none regressed"
 
 
 def test_a_deleted_benchmark_fails_by_name_and_new_ones_are_listed(tmp_path: Path) -> None:
@@ -244,8 +252,9 @@ def test_a_deleted_benchmark_fails_by_name_and_new_ones_are_listed(tmp_path: Pat
     path.write_text(json.dumps(document))
     result = run_main("compare", full, path)
     assert result.returncode == 1
-    assert POOLED in result.stdout and "coverage: 1 missing, 0 new" in result.stdout
-    assert result.stdout.splitlines()[-1] == "regression: 1 benchmark(s) missing"
+    assert "missing" in row(result.stdout, "test_pooled[http]")
+    assert "coverage: 1 missing, 0 new" in result.stdout
+    assert verdict_of(result.stdout) == "regression: 1 benchmark(s) missing"
     result = run_main("compare", path, full)
     assert result.returncode == 0 and "coverage: 0 missing, 1 new" in result.stdout
 
@@ -258,7 +267,7 @@ def test_a_different_environment_is_warned_about(tmp_path: Path) -> None:
     document["machine_info"]["harness"]["engine"] = "hypercorn"
     path.write_text(json.dumps(document))
     result = run_main("compare", DATA / NEW_RUN / "httpx-0.28.1" / "bench.json", path)
-    header = result.stdout.splitlines()[2:4]  # after the title and the package line
+    header = header_of(result.stdout)[2:4]  # after the title and the package line
     assert any(line.startswith("warning: python differs:") and "3.99.0" in line
                for line in header), result.stdout
     assert any(line.startswith("warning: engine differs:") for line in header)
@@ -277,7 +286,7 @@ def test_previous_compares_the_two_newest_runs_with_benchmarks(tmp_path: Path) -
     root = with_counts(tmp_path)
     result = run_main("compare", "--previous", "--results", root)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == f"{root / OLD_RUN} -> {root / NEW_RUN}"
+    assert header_of(result.stdout)[0] == f"{root / OLD_RUN} -> {root / NEW_RUN}"
     for bench in (root / NEW_RUN).glob("*/bench.json"):
         bench.unlink()
     result = run_main("compare", "--previous", "--results", root)
@@ -298,11 +307,11 @@ def test_counts_absent_on_both_sides_cannot_pass(tmp_path: Path) -> None:
     result = run_main("compare", *pair(tmp_path, NO_VALGRIND, NO_VALGRIND))
     assert result.returncode == 2, result.stdout
     assert result.stderr == ""
-    lines = result.stdout.splitlines()
-    assert lines[-1] == ("could not judge: instructions absent on both sides for 3 scenarios "
-                         f"({VALGRIND})")
-    assert sum(line.startswith("could not judge") for line in lines) == 1
-    assert "counts: 0 regression, 0 improvement, 3 missing" in lines[-2]
+    assert verdict_of(result.stdout) == (
+        f"could not judge: instructions absent on both sides for 3 scenarios ({VALGRIND})")
+    # Said as the verdict, first and last, and nowhere else.
+    assert sum(line.startswith("could not judge") for line in result.stdout.splitlines()) == 2
+    assert summary_of(result.stdout)[0] == "counts: 0 regression, 0 improvement, 3 missing"
 
 
 @pytest.mark.parametrize(("side", "where"), [("old", "in the baseline"),
@@ -311,7 +320,7 @@ def test_counts_absent_on_one_side_cannot_pass(tmp_path: Path, side: str, where:
     no_strace = {"syscalls_by_kind": None, "absent": {"syscalls": STRACE}}
     result = run_main("compare", *pair(tmp_path, **{side: no_strace}))
     assert result.returncode == 2, result.stdout
-    assert result.stdout.splitlines()[-1] == (
+    assert verdict_of(result.stdout) == (
         f"could not judge: system calls absent {where} for 3 scenarios ({STRACE})")
 
 
@@ -319,7 +328,7 @@ def test_no_count_scenario_on_either_side_cannot_pass() -> None:
     # The hand-made results as they are: timings only (bench run with --no-counts).
     result = run_main("compare", DATA / OLD_RUN, DATA / NEW_RUN)
     assert result.returncode == 2, result.stdout
-    assert result.stdout.splitlines()[-1].startswith(
+    assert verdict_of(result.stdout).startswith(
         "could not judge: no count scenario on either side")
 
 
@@ -328,12 +337,12 @@ def test_a_count_scenario_on_one_side_only(tmp_path: Path) -> None:
     old, new = pair(tmp_path, old_scenarios=("a", "b"), new_scenarios=("a", "b", "c"))
     result = run_main("compare", old, new)
     assert result.returncode == 2, result.stdout
-    assert result.stdout.splitlines()[-1] == (
+    assert verdict_of(result.stdout) == (
         "could not judge: count scenario only in the candidate for test_counts[c]")
     # Lost from the candidate: a missing benchmark like any other (exit 1), and said.
     result = run_main("compare", new, old)
     assert result.returncode == 1, result.stdout
-    assert result.stdout.splitlines()[-1] == (
+    assert verdict_of(result.stdout) == (
         "regression: 1 benchmark(s) missing; could not judge: count scenario only in the "
         "baseline for test_counts[c]")
 
@@ -346,16 +355,16 @@ def test_a_timings_only_benchmark_lost_stays_missing_and_counts_still_judged(
     new.write_text(json.dumps(document))
     result = run_main("compare", old, new)
     assert result.returncode == 1
-    assert result.stdout.splitlines()[-1] == "regression: 1 benchmark(s) missing"
+    assert verdict_of(result.stdout) == "regression: 1 benchmark(s) missing"
 
 
 @pytest.mark.parametrize("side", ["old", "new"])
 def test_a_zero_instruction_count_is_a_failed_measurement(tmp_path: Path, side: str) -> None:
     result = run_main("compare", *pair(tmp_path, **{side: {"instructions_per_request": 0}}))
     assert result.returncode == 2, result.stdout + result.stderr
-    assert "improvement" not in result.stdout.splitlines()[-1]
+    assert "improvement" not in verdict_of(result.stdout)
     where = "in the baseline" if side == "old" else "in the candidate"
-    assert result.stdout.splitlines()[-1] == (
+    assert verdict_of(result.stdout) == (
         f"could not judge: instructions absent {where} for 3 scenarios "
         "(0 instructions counted: a failed measurement)")
     rows = count_rows("t", "b", counts(instructions_per_request=0.0), counts(), Thresholds())
@@ -412,8 +421,9 @@ def test_the_async_fan_out_moving_is_a_regression(tmp_path: Path) -> None:
                     old_scenarios=("async-gathered",), new_scenarios=("async-gathered",))
     result = run_main("compare", old, new)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "python lines/request" in result.stdout
-    assert result.stdout.splitlines()[-1] == "regression: 1 count regression(s)"
+    assert any("python lines/request" in line and "regression" in line
+               for line in result.stdout.splitlines()), result.stdout
+    assert verdict_of(result.stdout) == "regression: 1 count regression(s)"
     assert run_main("compare", old, old).returncode == 0
 
 
@@ -449,7 +459,7 @@ def test_python_lines_missing_is_could_not_judge(tmp_path: Path) -> None:
     result = run_main("compare", *pair(tmp_path, gathered(), counts(
         deterministic=False, absent={"lines": "not asked for"})))
     assert result.returncode == 2, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1] == (
+    assert verdict_of(result.stdout) == (
         "could not judge: Python lines absent in the candidate for 3 scenarios "
         "(not asked for)")
 
@@ -499,8 +509,9 @@ def test_a_buffered_stream_fails_the_gate_on_memory(tmp_path: Path) -> None:
     # What httpx with iter_bytes() reading the whole body first gives: growth 1 per byte.
     result = run_main("compare", *pair(tmp_path, heap_figures(), heap_figures(growth=1.0)))
     assert result.returncode == 1, result.stdout
-    assert "heap growth/body byte, h2 async" in result.stdout
-    assert result.stdout.splitlines()[-1] == "regression: 12 count regression(s)"
+    assert any("heap growth/body byte, h2 async" in line and "regression" in line
+               for line in result.stdout.splitlines()), result.stdout
+    assert verdict_of(result.stdout) == "regression: 12 count regression(s)"
     assert compare(*pair(tmp_path / "aa", heap_figures(), heap_figures())).verdict() == "pass"
 
 
@@ -520,7 +531,7 @@ def test_memory_absent_on_a_side_cannot_pass(tmp_path: Path, old: dict[str, Any]
                                              why: str) -> None:
     result = run_main("compare", *pair(tmp_path, old, new))
     assert result.returncode == 2, result.stdout
-    assert result.stdout.splitlines()[-1] == (
+    assert verdict_of(result.stdout) == (
         f"could not judge: memory absent {where} for 3 scenarios ({why})")
 
 
@@ -529,8 +540,9 @@ def test_memory_per_client_is_reported_not_gated(tmp_path: Path) -> None:
     new = {**old, "client_heap_bytes": 10_000.0, "client_rss_bytes": 720_000.0}
     result = run_main("compare", *pair(tmp_path, old, new))
     assert result.returncode == 0, result.stdout
-    assert "heap per Client() held" in result.stdout and "changed" in result.stdout
-    assert result.stdout.splitlines()[-1] == "pass: counts judged for 3 scenarios, none regressed"
+    assert any("heap per Client() held" in line and "changed" in line
+               for line in result.stdout.splitlines()), result.stdout
+    assert verdict_of(result.stdout) == "pass: counts judged for 3 scenarios, none regressed"
 
 
 # Package versions: listed first; a count regression says which differ.
@@ -543,11 +555,11 @@ def test_package_differences_come_first_and_name_a_count_regression(tmp_path: Pa
     old, new = pair(tmp_path, new=slower, old_harness=old_harness, new_harness=new_harness)
     result = run_main("compare", old, new)
     assert result.returncode == 1, result.stdout
-    lines = result.stdout.splitlines()
     differ = "h2 absent -> 4.1.0, httpcore 1.0.7 -> 1.0.9"
-    assert lines[1] == f"packages differ: {differ}"
-    assert f"count regressions with these packages differing: {differ}" in lines
-    assert lines[-1] == "regression: 3 count regression(s)"
+    assert header_of(result.stdout)[1] == f"packages differ: {differ}"
+    assert f"count regressions with these packages differing: {differ}" in \
+        summary_of(result.stdout)
+    assert verdict_of(result.stdout) == "regression: 3 count regression(s)"
     markdown = [line for line in run_main("compare", old, new, "--markdown").stdout.splitlines()
                 if line]
     assert markdown[1] == f"packages differ: {differ}"
@@ -563,12 +575,12 @@ def test_a_different_import_path_is_warned_about_and_named_by_a_regression(
     old, new = pair(tmp_path, old=short, new={**longer, **slower})
     result = run_main("compare", old, new)
     assert result.returncode == 1, result.stdout
-    lines = result.stdout.splitlines()
     shapes = ("6 sys.path entries, sniffio absent -> 8 sys.path entries, sniffio absent")
-    assert lines[1] == "packages: no version differs"
-    assert lines[2] == f"warning: import paths differ (counts depend on them): {shapes}"
+    assert header_of(result.stdout)[1:3] == [
+        "packages: no version differs",
+        f"warning: import paths differ (counts depend on them): {shapes}"]
     assert (f"count regressions with no package version differing; import paths differ: "
-            f"{shapes}") in lines
+            f"{shapes}") in summary_of(result.stdout)
     # The same shape, or a side from before it was recorded: no warning.
     for name, figures in (("same", short), ("unrecorded", {})):
         result = run_main("compare", *pair(tmp_path / name, old=short, new=figures))
@@ -576,7 +588,8 @@ def test_a_different_import_path_is_warned_about_and_named_by_a_regression(
     sniffio = {"import_path": {"entries": 6, "sniffio": True}}
     result = run_main("compare", *pair(tmp_path / "sniffio", old=short, new=sniffio))
     assert ("warning: import paths differ (counts depend on them): 6 sys.path entries, "
-            "sniffio absent -> 6 sys.path entries, sniffio importable") in result.stdout
+            "sniffio absent -> 6 sys.path entries, sniffio importable") in \
+        header_of(result.stdout)
 
 
 def test_package_versions_fall_back_to_the_packages_key_or_say_unrecorded(
@@ -584,16 +597,16 @@ def test_package_versions_fall_back_to_the_packages_key_or_say_unrecorded(
     # Old files: no "distributions"; the "packages" key (httpx and requests here).
     run = with_counts(tmp_path) / NEW_RUN
     result = run_main("compare", run / "httpx-0.27.2", run / "httpx-0.28.1")
-    assert result.stdout.splitlines()[1] == "packages differ: httpx 0.27.2 -> 0.28.1"
+    assert header_of(result.stdout)[1] == "packages differ: httpx 0.27.2 -> 0.28.1"
     # Only one side with the full set: both read on the packages key, not 60 "absent".
     full = {"distributions": {"httpx": "0.28.1", "requests": "2.32.3", "idna": "3.10"}}
     result = run_main("compare", *pair(tmp_path / "one", new_harness=full))
-    assert result.stdout.splitlines()[1] == "packages: no version differs"
+    assert header_of(result.stdout)[1] == "packages: no version differs"
     nothing = {"packages": {}}
     slower = {"instructions_per_request": 1_500_000.0 * 1.02}
     result = run_main("compare", *pair(tmp_path / "none", new=slower, old_harness=nothing,
                                        new_harness=nothing))
-    assert result.stdout.splitlines()[1] == "package versions not recorded"
+    assert header_of(result.stdout)[1] == "package versions not recorded"
     assert "count regressions: package versions not recorded" in result.stdout
 
 

@@ -72,10 +72,13 @@ def test_adding_a_run_twice_adds_nothing(results: Path, tmp_path: Path) -> None:
 def test_counts_are_found_by_name_also_nested(tmp_path: Path) -> None:
     extra = {"n": 50, "body_bytes": 1024, "connections_opened": 1, "server_bound": False,
              "counts": {"instructions_per_request": 1_544_600.0, "syscalls_per_request": 9,
+                        "python_lines_per_request": 2_813.0, "lines_tolerance": 0.0,
+                        "client_heap_bytes": 70_000.0, "instructions_tolerance": 0.03,
                         "note": "text"}, "peak_streams": 0, "cv": 0.04}
     assert dict(history._count_fields(extra)) == {
         "connections_opened": 1.0, "counts.instructions_per_request": 1_544_600.0,
-        "counts.syscalls_per_request": 9.0, "peak_streams": 0.0}
+        "counts.syscalls_per_request": 9.0, "counts.python_lines_per_request": 2_813.0,
+        "counts.client_heap_bytes": 70_000.0, "peak_streams": 0.0}
 
 
 def test_plot_marks_the_gate_and_lists_latest(results: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from reports_helpers import NEW_RUN, OLD_RUN, copy_results, run_main
+from reports_helpers import NEW_RUN, OLD_RUN, copy_results, header_of, run_main
 
 from reports.build import write_report
 from reports.upgrade import resolve, upgrade
@@ -62,7 +62,7 @@ def test_a_target_with_only_partial_runs_is_an_error_naming_the_rule(root: Path)
 
 def test_compare_previous_skips_a_partial_benchmark_run(root: Path) -> None:
     result = run_main("compare", "--previous", "--results", root)
-    assert result.stdout.splitlines()[0].startswith(f"{root / OLD_RUN} -> {root / NEW_RUN}")
+    assert header_of(result.stdout)[0].startswith(f"{root / OLD_RUN} -> {root / NEW_RUN}")
 
 
 def test_the_report_takes_each_target_from_its_newest_complete_run(root: Path) -> None:

@@ -27,6 +27,7 @@ from tests.reports_helpers import (
     REPO,
     add_counts,
     run_main,
+    verdict_of,
 )
 
 WORKFLOW = REPO / ".github" / "workflows" / "harness.yml"
@@ -51,7 +52,7 @@ def layout(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def summary_and_gate(tmp_path: Path) -> tuple[str, str, int, str]:
-    """summary.md's first line, index.html, and compare's exit status and last line."""
+    """summary.md's first line, index.html, and compare's exit status and verdict."""
     old, new = layout(tmp_path)
     report, _ = write_report([new.parent.parent], NEW_RUN, PINNED,
                              baseline=[old.parent.parent])
@@ -59,7 +60,7 @@ def summary_and_gate(tmp_path: Path) -> tuple[str, str, int, str]:
     page = (report / "index.html").read_text(encoding="utf-8")
     done = run_main("compare", old, new)
     assert done.stderr == ""
-    return line, page, done.returncode, done.stdout.strip().splitlines()[-1]
+    return line, page, done.returncode, verdict_of(done.stdout)
 
 
 def assert_agree(line: str, page: str, status: int, verdict: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.reports_helpers import paragraphs
 from upgrade.altered import build
 
 REPO = Path(__file__).resolve().parent.parent
@@ -82,7 +83,7 @@ def test_bad_arguments_are_one_line_and_exit_2(arguments: list[str], message: st
 def test_a_version_that_does_not_exist_cannot_be_judged(tmp_path: Path) -> None:
     done = upgrade(tmp_path, "httpx==0.28.1", "httpx==0.99.99", *NARROW)
     assert done.returncode == 2, done.stdout[-2000:]
-    last = done.stdout.strip().splitlines()[-2]
+    last = paragraphs(done.stdout)[-1][0]  # the headline (wrapped), then the verdict's path
     assert "could not judge: could not resolve httpx==0.99.99" in last, last
     assert verdict_file(tmp_path)["exit_code"] == 2
 

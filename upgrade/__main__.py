@@ -24,6 +24,7 @@ from pathlib import Path
 
 from harness import schema
 from harness.packages import differences
+from reports.terminal import say
 from upgrade.environments import BuildError, Environment, freeze, prepare
 from upgrade.requirement import DEFAULT_EXTRAS, SpecError, parse
 from upgrade.suites import Side, SuiteError, run_suite
@@ -97,7 +98,8 @@ class Job:
         self.verbose = verbose
 
     def say(self, line: str) -> None:
-        print(f"[{time.monotonic() - self.started:5.0f} s] {line}", flush=True)
+        say(f"[{time.monotonic() - self.started:5.0f} s] {line}")
+        sys.stdout.flush()
 
     def step(self, name: str, action: Callable[[], object]) -> object:
         self.say(f"{name} ...")
@@ -152,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         verdict.cannot_judge = "interrupted"
     verdict.durations = {**job.durations, "total": time.monotonic() - job.started}
     write(verdict, directory, args.markdown)
-    print(verdict.text(), flush=True)
+    say(verdict.text())
+    sys.stdout.flush()
     job.say(f"verdict: {directory / 'verdict.md'} (exit {verdict.exit_code})")
     return verdict.exit_code
 

@@ -91,7 +91,9 @@ class Verdict:
                 ("Informational", self.of("informational"))]
 
     def text(self) -> str:
-        lines = [self.headline(), *self.package_lines()]
+        """For the terminal: the headline first and last, each a paragraph of its own
+        (reports/terminal.py wraps the lines to 100 columns)."""
+        lines = [self.headline(), "", *self.package_lines()]
         for title, findings in self.sections():
             if not findings:
                 continue
@@ -101,7 +103,7 @@ class Verdict:
                 lines.append(f"  ... and {len(findings) - SHOWN} more (verdict.md)")
         lines += self.timing_lines()
         lines += self.notes
-        lines.append(self.headline())
+        lines += ["", self.headline()]
         return "\n".join(lines)
 
     def timing_lines(self) -> list[str]:

@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,7 @@ from typing import Any
 from bench.counts import callgrind
 from bench.counts.scenarios import BY_NAME, Scenario
 from bench.counts.strace_log import syscalls_by_region
-from bench.counts.workload import IMPORT_PATH, WARMUP_UNITS
+from bench.counts.workload import IMPORT_PATH, WARMUP_UNITS, unit_label
 from bench.pinning import available_cores
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -172,14 +173,18 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
                for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}
+    # The strace and line passes: fewer units where every request takes the same path.
+    strace_spec, line_spec = ({**spec, "units": {
+        s.name: (units or {}).get(s.name, s.pass_units(quick, fewer(s))) for s in scenarios}}
+        for fewer in (lambda s: s.strace_units, lambda s: s.line_units))
     groups = split(scenarios, quick, children)
     environment = child_environment(env)
     with tempfile.TemporaryDirectory(prefix="httpx-harness-counts-") as tmp:
         workdir = Path(tmp)
         _instructions(results, spec, groups, workdir, environment, tools, progress)
-        _syscalls_and_stats(results, spec, workdir, environment, tools, progress)
+        _syscalls_and_stats(results, strace_spec, workdir, environment, tools, progress)
         _memory(results, spec, workdir, environment, tools, progress)
-        _lines(results, spec, workdir, environment, tools, progress)
+        _lines(results, line_spec, workdir, environment, tools, progress)
     return results
 
 
@@ -232,7 +237,18 @@ def _instructions(results: dict[str, Counts], spec: dict[str, Any], groups: list
                 counts.absent["instructions"] = why or seen.get("error") or "no callgrind dump"
                 continue
             counts.requests = seen["requests"]
-            counts.instructions_per_request = (dumps[name] - empty) / seen["requests"]
+            counts.instructions_per_request = _instructions_per_request(
+                name, dumps, empty, seen["requests"])
+
+
+def _instructions_per_request(name: str, dumps: Mapping[str, int], empty: int,
+                              requests: int) -> float:
+    """The region's mean, or where it was counted unit by unit the median unit's."""
+    units = [count for unit in range(requests)
+             if (count := dumps.get(unit_label(name, unit))) is not None]
+    if not units:
+        return (dumps[name] - empty) / requests
+    return statistics.median(count - empty for count in units) * len(units) / requests
 
 
 def _callgrind_child(valgrind: str, name: str, spec: dict[str, Any], workdir: Path,

@@ -88,10 +88,16 @@ LARGE_REQUEST = 64 * 1024 - 24
 _LIBC = _libc()
 
 
+def unit_label(name: str, unit: int) -> str:
+    """The callgrind dump of one unit of a region counted unit by unit."""
+    return f"{name}@{unit}"
+
+
 def region(name: str, units: int, workload: Any, callgrind: Any,
-           stats_base: str | None, lines: Any = None) -> dict[str, Any]:
+           stats_base: str | None, lines: Any = None, per_unit: bool = False) -> dict[str, Any]:
     """Count ``units`` of ``workload`` once: GC off, markers around, /stats reset and read
-    (``lines``: a ``LineCounter`` whose tracer is on for the region alone)."""
+    (``lines``: a ``LineCounter`` whose tracer is on for the region alone; ``per_unit``,
+    under callgrind: one dump per unit, ``unit_label``, and an empty one at the end)."""
     if stats_base is not None:
         server_stats(stats_base, "/stats/reset")
     gc.collect()
@@ -106,6 +112,10 @@ def region(name: str, units: int, workload: Any, callgrind: Any,
         if lines is not None:
             with lines.counting():
                 workload.run(units)
+        elif per_unit and callgrind is not None:
+            for unit in range(units):
+                workload.run(1)
+                callgrind.dump(unit_label(name, unit))
         else:
             workload.run(units)
     finally:
@@ -132,7 +142,8 @@ def count_one(spec: dict[str, Any], name: str, httpx: Any, context: ssl.SSLConte
         workload.prepare()
         workload.run(WARMUP_UNITS)
         if callgrind is not None:
-            counted = region(name, units, workload, callgrind, None)
+            counted = region(name, units, workload, callgrind, None,
+                             per_unit=scenario.unit_median)
             return {"requests": units * scenario.requests_per_unit, **counted}
         base = None if lines is not None else spec["urls"]["http"]
         short = region(f"{name}#short", units, workload, None, base, lines)
