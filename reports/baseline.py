@@ -72,6 +72,18 @@ def load_baseline(roots: Sequence[Path], current: str) -> Run:
     return runs[-1]
 
 
+def previous_baseline(runs: dict[str, Run], current: str, gated: str) -> Run | None:
+    """The run before ``current`` (in ``runs``' order, oldest first) holding bench files of
+    the gated target: what "did it regress?" means when no baseline is named."""
+    names = list(runs)
+    earlier = names[:names.index(current)] if current in names else []
+    for name in reversed(earlier):
+        results = runs[name].targets.get(gated)
+        if results is not None and results.bench:
+            return runs[name]
+    return None
+
+
 def compare_runs(baseline: Run, current: Run, gated: str = PINNED_TARGET) -> BaselineComparison:
     before, after = run_claims(baseline), run_claims(current)
     both = sorted(set(baseline.targets) & set(current.targets), key=target_key)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reports import browser, html, markdown, network, plots
-from reports.baseline import compare_runs, load_baseline
+from reports.baseline import compare_runs, load_baseline, previous_baseline
 from reports.errors import InputError
 from reports.load import Run, load_results, report_run
 from reports.output import staged_directory
@@ -30,15 +30,18 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
     """Read everything, then write ``<first root>/<run>/report/``; return its path and tables.
 
     With ``take_screenshot``, headless chromium renders index.html to screenshot.png. With
-    ``baseline`` roots, summary.md says what changed since the newest run under them;
-    ``report_url`` is where summary.md's links point (index.html beside it by default).
+    ``baseline`` roots, summary.md and index.html say what changed since the newest run
+    under them; without, since the previous run under ``roots`` with benchmarks of the
+    pinned target, if there is one. ``report_url`` is where summary.md's links point
+    (index.html beside it by default).
     """
     runs = load_results(roots)
     name = choose_run(runs, run_name)
     tables = build_tables(runs, name, pinned, report_run(runs, name, run_name is not None))
     # The pinned target's benchmarks decide the verdict (the gate step compares it too).
-    comparison = (compare_runs(load_baseline(baseline, name), runs[name], pinned) if baseline
-                  else None)
+    before = load_baseline(baseline, name) if baseline else previous_baseline(runs, name,
+                                                                               pinned)
+    comparison = compare_runs(before, runs[name], pinned) if before is not None else None
     final = roots[0] / name / "report"
     with staged_directory(final) as staging:
         tables.plots = {
@@ -56,8 +59,8 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
         # index.html shows summary.md's verdict line, as it is (one verdict, one place)
         verdict = markdown.verdict_line(tables, comparison).replace("**", "").replace("`", "")
         tables.verdict = verdict
-        (staging / "index.html").write_text(html.render(tables, generated, verdict),
-                                            encoding="utf-8")
+        (staging / "index.html").write_text(html.render(tables, generated, verdict,
+                                                        comparison), encoding="utf-8")
         (staging / "summary.md").write_text(
             markdown.render(tables, str(final / "index.html"), comparison, report_url),
             encoding="utf-8")

@@ -140,6 +140,7 @@ class Comparison:
     # "baseline shape -> candidate shape" when the count children's import paths differ
     # (``import_path_difference``), else "".
     import_paths: str = ""
+    limits: Thresholds = field(default_factory=Thresholds)  # the thresholds it judged with
 
     def count(self, kind: str, verdict: str) -> int:
         if self.table.empty:
@@ -654,7 +655,7 @@ def timing_rows(pairs: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
         old_m = statistics.median(a) if a else None
         new_m = statistics.median(b) if b else None
         change = f"{new_m / old_m - 1:+.1%}" if old_m and new_m else "-"
-        rule = f"> {limits.min_effect:.0%} and BH-adjusted p < {limits.alpha:g}"
+        rule = timing_rule(limits)
         if p_worse is None:
             reason = f"n={len(a)}/{len(b)} cannot reach p < {limits.alpha:g}"
             rows.append(_row("timing", target, label, "in-run ratio", old_m, new_m, change,
@@ -685,6 +686,11 @@ def timing_rows(pairs: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
         rows.append(_row("timing", target, label, "in-run ratio", old_m, new_m, change, rule,
                          verdict, p))
     return rows
+
+
+def timing_rule(limits: Thresholds) -> str:
+    """When a timing regressed (or improved): the one wording of the rule."""
+    return f"> {limits.min_effect:.0%} and BH-adjusted p < {limits.alpha:g}"
 
 
 def shift_interval(a: Sequence[float], b: Sequence[float],
@@ -766,7 +772,7 @@ def compare(baseline: Path | Sequence[Path], candidate: Path | Sequence[Path],
                 if paths else [])
     return Comparison(pd.DataFrame(rows, columns=columns),
                       warnings + environment_warnings(before, after), gate_timings, packages,
-                      unrecorded, paths)
+                      unrecorded, paths, limits)
 
 
 def _figures(extra: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from reports.benchmarks import (
     headline_table,
     history_table,
 )
+from reports.first_screen import described_rows, upgrade_verdicts
 from reports.load import Run, target_key
 from reports.matrix import (
     changes_from_pinned,
@@ -24,6 +26,7 @@ from reports.matrix import (
 )
 from reports.network import crossovers, open_loop_table, rtt_speedups
 from reports.plots import fanout_speedups
+from reports.upgrade import changes_by_target
 
 
 @dataclass
@@ -51,6 +54,10 @@ class ReportTables:
     crossovers: pd.DataFrame = field(default_factory=pd.DataFrame)
     open_loop: pd.DataFrame = field(default_factory=pd.DataFrame)
     verdict: str = ""  # summary.md's first line as index.html shows it (reports/build.py)
+    # Every row that differs moving from the pinned target to each other one (reports.upgrade)
+    target_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    upgrades: list[dict[str, Any]] = field(default_factory=list)  # the run's upgrade verdicts
+    described: set[str] = field(default_factory=set)  # targets whose API/packaging they show
 
     def csv_tables(self) -> dict[str, pd.DataFrame]:
         """CSV file name -> table (index kept where it carries the row names)."""
@@ -60,6 +67,7 @@ class ReportTables:
             "conformance-observed.csv": self.observed,
             "conformance-claims.csv": self.claims,
             f"changes-from-{self.pinned}.csv": self.changes,
+            "changes-by-target.csv": self.target_changes,
             "missing-apis.csv": self.missing_apis,
             "missing-api-summary.csv": self.missing_api_summary,
             "benchmarks.csv": self.benchmarks,
@@ -89,6 +97,11 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str,
     headlines = all_headlines[all_headlines["run"] == run_name]
     history_headlines = all_headlines[["run", "finished", "target", "headline",
                                        "ratio_median", "ratio_q1", "ratio_q3", "ideal"]]
+    upgrades = upgrade_verdicts(run)
+    described = described_rows(upgrades, pinned)
+    target_changes = changes_by_target(run, pinned)
+    if not described.empty:
+        target_changes = pd.concat([target_changes, described], ignore_index=True)
     return ReportTables(
         run=run, pinned=pinned, claims=claims.drop(columns=["file"]),
         matrix=outcome_matrix(claims, pinned) if has_claims else pd.DataFrame(),
@@ -103,7 +116,8 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str,
         speedups=fanout_speedups(bench, headlines), history=history_table(all_bench),
         history_headlines=history_headlines, environment=environment_table(run),
         rtt_speedups=rtt_speedups([run]), crossovers=crossovers([run]),
-        open_loop=open_loop_table([run]),
+        open_loop=open_loop_table([run]), target_changes=target_changes, upgrades=upgrades,
+        described=set(described["target"]) if not described.empty else set(),
     )
 
 

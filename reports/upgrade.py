@@ -18,7 +18,14 @@ import pandas as pd
 
 from harness.schema import OUTCOMES
 from reports.errors import InputError
-from reports.load import Run, TargetResults, is_complete, load_results, result_files
+from reports.load import (
+    Run,
+    TargetResults,
+    is_complete,
+    load_results,
+    result_files,
+    target_key,
+)
 from reports.matrix import (
     REQUESTS_COLUMN,
     claim_differences,
@@ -270,9 +277,14 @@ def upgrade_report(from_spec: str, to_spec: str, roots: Sequence[Path],
                    run: str | None = None) -> UpgradeReport:
     """Both sides resolved, every claim and snapshot case compared, the summary written."""
     before, after = resolve(from_spec, roots, run), resolve(to_spec, roots, run)
+    return compare_sides(before, after, REQUESTS_COLUMN in (from_spec, to_spec))
+
+
+def compare_sides(before: Side, after: Side, one_is_requests: bool = False) -> UpgradeReport:
+    """Every claim and snapshot case of two resolved sides compared, the summary written;
+    ``one_is_requests``: only the claims both sides have are compared."""
     frames, changes = [], pd.DataFrame(columns=["claim", "change"])
     if before.claims is not None and after.claims is not None:
-        one_is_requests = REQUESTS_COLUMN in (from_spec, to_spec)
         changes = claim_differences(*(common(before.claims, after.claims)
                                       if one_is_requests else (before.claims, after.claims)))
         frames.append(claim_rows(before.claims, after.claims, one_is_requests))
@@ -348,6 +360,38 @@ def sections(report: UpgradeReport, show_all: bool = False) -> list[tuple[str, p
                              f"in area {area} (--all or --html lists every row)")
         found.append((f"{title} ({len(rows)})", pd.concat(kept), notes))
     return found
+
+
+def run_side(run: Run, target: str) -> Side:
+    """A target of an already loaded run as an upgrade side: its claims, and the snapshot
+    beside its conformance file (or in the run's own directory)."""
+    results = run.targets[target]
+    claims = target_claims(results).set_index("claim") if results.conformance else None
+    latest = results.latest_conformance
+    directories = ([latest[0].parent] if latest else []) + [d / target for d in run.directories]
+    snapshots = next((found for d in directories if (found := result_files_or_none(d))), [])
+    return with_snapshot(Side(target, claims), snapshots)
+
+
+def changes_by_target(run: Run, pinned: str) -> pd.DataFrame:
+    """Every row that differs moving from ``pinned`` to each other target of ``run``
+    (``target`` column first; ROW_COLUMNS without ``differs``). A target that could not be
+    installed, or has no claims and no snapshot, has no rows (the summary says why)."""
+    columns = ["target", *ROW_COLUMNS[:-1]]
+    if pinned not in run.targets:
+        return pd.DataFrame(columns=columns)
+    base = run_side(run, pinned)
+    frames = []
+    for target in sorted(set(run.targets) - {pinned}, key=target_key):
+        side = run_side(run, target)
+        if side.claims is not None and (side.claims["outcome"] == "not-installed").all():
+            continue
+        differing = compare_sides(base, side).differences
+        frames.append(differing.drop(columns=["differs"]).assign(target=target))
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
 
 
 def claims_in(*sides: Side) -> set[str]:

@@ -12,3 +12,9 @@ for variable in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT", "PYTEST_XDI
 # tests/data holds suites that other tests run as child processes (the recorder's, the
 # your-code test project): never collected here.
 collect_ignore = ["data"]
+
+# xdist's workers run with COLUMNS=80, and tox passes a CI runner's COLUMNS through: the
+# terminal output honours a narrower COLUMNS (reports/terminal.py), so the tests that read
+# it would see a width that depends on how they were started. Tests that are about
+# COLUMNS set it themselves.
+os.environ.pop("COLUMNS", None)

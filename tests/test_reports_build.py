@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from reports.compare import compare
 from tests.reports_helpers import (
     NEW_RUN,
     OLD_RUN,
@@ -22,7 +23,8 @@ from tests.reports_helpers import (
 from tests.test_reports_matrix import EXPECTED_MATRIX, TARGETS
 
 CSV_FILES = ["conformance-summary.csv", "conformance-matrix.csv", "conformance-observed.csv",
-             "conformance-claims.csv", f"changes-from-{PINNED}.csv", "missing-apis.csv",
+             "conformance-claims.csv", f"changes-from-{PINNED}.csv", "changes-by-target.csv",
+             "missing-apis.csv",
              "missing-api-summary.csv", "benchmarks.csv", "headlines.csv",
              "fanout-speedups.csv", "history.csv", "history-headlines.csv", "environment.csv",
              "rtt-speedups.csv", "rtt-crossovers.csv", "open-loop.csv"]
@@ -37,7 +39,11 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = root / NEW_RUN / "report"
     # The path closes the paragraph before the verdict (printed first and last).
     assert paragraphs(result.stdout)[-2][-1] == f"report: {path / 'index.html'}"
-    assert verdict_of(result.stdout).startswith("httpx-harness: pass: ")
+    # No --baseline: the previous run with the pinned target's benchmarks is the baseline,
+    # and the verdict is compare's on the two directories (the hand-made files have no
+    # counts: it cannot judge, and says so rather than pass).
+    gate = compare(root / OLD_RUN / PINNED, root / NEW_RUN / PINNED)
+    assert gate.verdict_line() in verdict_of(result.stdout)
     return path
 
 
