@@ -622,3 +622,15 @@ def test_package_differences_and_the_recorded_set() -> None:
 
     assert installed["pytest-benchmark"] == version("pytest_benchmark")
     assert schema.environment()["distributions"] == installed
+
+
+def test_instructions_the_baseline_reports_only_move_without_failing() -> None:
+    # http2-streams with one core busy: +21 % instructions, lines and system calls held.
+    old = counts(instructions_gated=False)
+    moved = counts(instructions_per_request=1_500_000.0 * 1.21)
+    assert count_verdicts(old, moved)["instructions/request"] == "changed"
+    assert count_verdicts(old, counts())["instructions/request"] == "unchanged"
+    # The candidate cannot switch its own gate off.
+    assert count_verdicts(counts(), counts(instructions_per_request=1_500_000.0 * 1.21,
+                                           instructions_gated=False))[
+        "instructions/request"] == "regression"

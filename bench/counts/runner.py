@@ -57,6 +57,7 @@ class Counts:
     description: str
     deterministic: bool = True
     instructions_tolerance: float = 0.0
+    instructions_gated: bool = True
     syscall_tolerances: dict[str, float] = field(default_factory=dict)
     requests: int | None = None
     instructions_per_request: float | None = None
@@ -185,7 +186,8 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
     scenarios = [BY_NAME[n] for n in names]
     results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance,
                               dict(s.syscall_tolerances), memory=s.memory,
-                              lines_tolerance=s.lines_tolerance)
+                              lines_tolerance=s.lines_tolerance,
+                              instructions_gated=s.instructions_gated)
                for s in scenarios}
     spec = {"import": target_import, "urls": dict(urls), "ca": ca, "scenarios": list(names),
             "units": {s.name: (units or {}).get(s.name, s.units(quick)) for s in scenarios}}

@@ -81,6 +81,12 @@ class Scenario:
     # region's mean moved by 2.5 % (http2-streams) and 1.5 % (stream-iter_bytes) between
     # identical runs (docs/bench.md); most units still take the common path.
     unit_median: bool = False
+    # False: instructions are reported, never gated, though the scenario's lines and system
+    # calls are. http2-streams: with one core busy, its instructions per request (the
+    # median unit's) read 4.47 M against 3.68 M in the runs beside it, +21 %, while its
+    # Python lines and system calls held (docs/bench.md): the work outside the client's
+    # packages (the event loop, ssl) follows how the server's frames arrive.
+    instructions_gated: bool = True
 
     def units(self, quick: bool) -> int:
         return self.quick_units if quick else self.full_units
@@ -219,7 +225,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              rough_cost=60, line_units=EXACT // GATHER),
     Scenario("http2-streams", f"AsyncClient(http2=True), {GATHER} streams gathered on "
              "one connection", GATHER, 50, 20, asynchronous("https", GATHER, http2=True),
-             lines_tolerance=H2_LINES_TOLERANCE, rough_cost=37, unit_median=True),
+             lines_tolerance=H2_LINES_TOLERANCE, rough_cost=37, unit_median=True,
+             instructions_gated=False),
     Scenario("stream-iter_bytes", f"Client.stream + iter_bytes over a {STREAM_BODY >> 20} "
              "MiB body, http", 1, 48, 24, streaming("iter_bytes"),
              instructions_tolerance=STREAM_INSTRUCTIONS_TOLERANCE,
