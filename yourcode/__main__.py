@@ -53,6 +53,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                         help="extra arguments for the project's pytest (one string)")
     parser.add_argument("--allow-network", action="store_true",
                         help="run the suites outside a loopback-only network namespace")
+    parser.add_argument("--no-alias", dest="alias", action="store_false",
+                        help="a fork's side keeps `import httpx` as httpx (no alias)")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="run FROM once: what varies between runs then reads as change")
     parser.add_argument("--serial", action="store_true",
@@ -105,9 +107,12 @@ def judge(args: argparse.Namespace, out: Path, result: dict[str, Any],
     say(started, f"resolving and installing {project.name or project.source.name} "
                  f"with {before.given} and {after.given} ...")
     try:
-        side_from, side_to = sides.prepare(project, before, after, out, envs_root())
+        side_from, side_to = sides.prepare(project, before, after, out, envs_root(),
+                                           aliased=args.alias)
     except BuildError as error:
         raise CannotRun(str(error)) from None
+    result["declared"] = [line for name, side in (("FROM", side_from), ("TO", side_to))
+                          if (line := sides.outside_line(name, side, project))]
     plan = [("FROM", side_from), ("TO", side_to)]
     if args.baseline:
         plan.insert(1, (AGAIN, side_from))

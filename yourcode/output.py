@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yourcode.alias import how
 from yourcode.compare import Comparison
 
 WIDTH = 100
@@ -42,7 +43,8 @@ def counted(n: int, noun: str) -> str:
 
 
 def alias_lines(result: dict[str, Any]) -> list[str]:
-    return [f"{name}: `import {alias}` resolved to {module} (aliased for the project's suite)"
+    return [f"{name}: `import {alias}` resolved to {module} for the project's suite (aliased "
+            f"by {how(module)} at interpreter start)"
             for name, side in result.get("sides", {}).items()
             for alias, module in side.get("aliases", {}).items()]
 
