@@ -67,6 +67,8 @@ def test_0_27_2_to_0_28_1_shows_exactly_the_known_changes(tmp_path, envs):
     assert result["sides"]["FROM again"]["requests"] == 7
     assert (comparison["varies"]["requests"], comparison["varies"]["tests"]) == (1, 1)
     assert "varies between runs: 1 request, 1 test (not counted" in output
+    assert result["declared"] == ["TO: httpx 0.28.1 is outside the project's declared "
+                                  "httpx<0.28,>=0.27 (forced by an override)"]
     summary = [line for line in output.splitlines() if not line.startswith("result: ")]
     assert all(len(line) <= 100 for line in summary), max(summary, key=len)
     assert "removed ['page=2']" in output
@@ -78,6 +80,28 @@ def test_the_same_version_on_both_sides_changes_nothing(tmp_path, envs):
                                      str(PROJECT))
     assert code == 0, output
     assert result["verdict"] == "unchanged" and "UNCHANGED: 7 tests" in output
+
+
+def test_httpx2_answers_import_httpx_on_its_side_and_says_so(tmp_path, envs):
+    code, output, result = your_code(tmp_path, envs, "httpx==0.28.1", "httpx2==2.16.2",
+                                     str(PROJECT))
+    assert code == 0, output
+    assert result["sides"]["TO"]["clients"] == {"httpx2": "2.16.2"}
+    assert result["sides"]["TO"]["aliases"] == {"httpx": "httpx2"}
+    assert result["sides"]["FROM"]["aliases"] == {}
+    assert "TO: `import httpx` resolved to httpx2 for the project's suite (aliased by " \
+           "httpx2.alias_httpx()" in output
+    assert "TO: httpx2 2.16.2 instead of the project's declared httpx<0.28,>=0.27" in output
+    assert result["comparison"]["user_agent"] == \
+        "'python-httpx/0.28.1' -> 'python-httpx2/2.16.2'"
+
+
+def test_without_the_alias_the_project_keeps_httpx_and_nothing_is_recorded(tmp_path, envs):
+    code, output, result = your_code(tmp_path, envs, "httpx==0.28.1", "httpx2==2.16.2",
+                                     str(PROJECT), "--no-alias", "--no-baseline")
+    assert code == 1, output
+    assert result["sides"]["TO"]["requests"] == 0 and result["sides"]["TO"]["aliases"] == {}
+    assert {c["areas"][0] for c in result["comparison"]["requests"]} == {"request"}
 
 
 def test_without_the_second_run_what_varies_reads_as_change(tmp_path, envs):
