@@ -4,8 +4,8 @@ Installs PROJECT (a directory, an sdist or a wheel) with the test dependencies i
 into two environments identical but for the client (FROM vs TO, written as for
 ``tox -e upgrade``), runs the project's own test suite in each with yourcode.recorder, and
 compares: tests whose outcome changed, requests that changed (byte-level, the area named),
-exceptions that changed class. Writes results/<run>/your-code/ (your-code.json, the locks,
-all suites' output and records). FROM's suite runs twice (the second time alongside TO):
+exceptions that changed class. Writes results/<run>/your-code/ (your-code.json and .html,
+the locks, all suites' output and records). FROM's suite runs twice (the second time alongside TO):
 what differs between those two runs is noise, normalised and reported as such rather than
 as change (yourcode.noise). Exit 0: nothing changed; 1: something changed; 2: could not run
 (one line why).
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import schema
+from reports import your_code
 from upgrade.environments import BuildError, Environment
 from upgrade.requirement import SpecError, parse
 from yourcode import noise, records, sides, suite
@@ -194,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds"] = round(time.monotonic() - started, 1)
     path = schema.new_result_path("your-code", run=schema.run_id(), target=out.name)
     schema.write_json(path, result)
+    (path.parent / "your-code.html").write_text(your_code.page(path, result), encoding="utf-8")
     print("\n".join(terminal(result, comparison)))
     print(f"result: {path}")
     if args.markdown:
