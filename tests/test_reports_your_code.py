@@ -76,5 +76,5 @@ def test_a_broken_result_is_an_error_naming_the_file(root):
     broken = root / NEW_RUN / "your-code-2" / "your-code.json"
     broken.parent.mkdir(parents=True)
     broken.write_text("{not json")
-    with pytest.raises(InputError, match="your-code-2/your-code.json: not a readable"):
+    with pytest.raises(InputError, match=r"your-code-2/your-code\.json: not a readable"):
         write_report([root], NEW_RUN, PINNED)

@@ -89,8 +89,8 @@ def test_httpx2_answers_import_httpx_on_its_side_and_says_so(tmp_path, envs):
     assert result["sides"]["TO"]["clients"] == {"httpx2": "2.16.2"}
     assert result["sides"]["TO"]["aliases"] == {"httpx": "httpx2"}
     assert result["sides"]["FROM"]["aliases"] == {}
-    assert "TO: `import httpx` resolved to httpx2 for the project's suite (aliased by " \
-           "httpx2.alias_httpx()" in output
+    assert "TO: `import httpx` gave httpx2 in the project's suite (aliased by " \
+           "httpx2.alias_httpx())" in output
     assert "TO: httpx2 2.16.2 instead of the project's declared httpx<0.28,>=0.27" in output
     assert result["comparison"]["user_agent"] == \
         "'python-httpx/0.28.1' -> 'python-httpx2/2.16.2'"

@@ -43,8 +43,8 @@ def counted(n: int, noun: str) -> str:
 
 
 def alias_lines(result: dict[str, Any]) -> list[str]:
-    return [f"{name}: `import {alias}` resolved to {module} for the project's suite (aliased "
-            f"by {how(module)} at interpreter start)"
+    return [f"{name}: `import {alias}` gave {module} in the project's suite (aliased by "
+            f"{how(module)})"
             for name, side in result.get("sides", {}).items()
             for alias, module in side.get("aliases", {}).items()]
 
