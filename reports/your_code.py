@@ -73,8 +73,8 @@ def varies_text(result: dict[str, Any]) -> str:
         return "Not measured (run with --no-baseline): what varies between runs reads as change."
     baseline = result.get("baseline", {})
     return (f"Varies between runs (not counted): {varies['requests']} requests, "
-            f"{varies['tests']} tests; FROM run twice ({baseline.get('mode', '?')}, "
-            f"+{baseline.get('extra_seconds', 0):.0f} s wall).")
+            f"{varies['tests']} tests; FROM's second run took {baseline.get('seconds', 0):.0f} s"
+            f" ({baseline.get('mode', '?')}).")
 
 
 def result_html(path: Path, result: dict[str, Any]) -> str:

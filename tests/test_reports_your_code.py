@@ -43,7 +43,8 @@ def write_result(directory: Path) -> None:
               "unresolved": [], "declared": ["TO: httpx 0.28.1 is outside httpx<0.28"],
               "sides": {"FROM": {"given": "httpx==0.27.2", "last_line": "1 passed",
                                  "seconds": 1.0, "requests": 1, "aliases": {}}},
-              "baseline": {"mode": "parallel", "extra_seconds": 3.0}, "verdict": "changed",
+              "baseline": {"mode": "parallel", "seconds": 3.0, "wall_added_seconds": 0.5},
+              "verdict": "changed",
               "comparison": comparison.as_dict(), "seconds": 9.0}
     directory.mkdir(parents=True)
     (directory / "your-code.json").write_text(json.dumps(result))

@@ -66,7 +66,8 @@ def test_0_27_2_to_0_28_1_shows_exactly_the_known_changes(tmp_path, envs):
     assert result["sides"]["FROM"]["requests"] == result["sides"]["TO"]["requests"] == 7
     assert result["sides"]["FROM again"]["requests"] == 7
     assert (comparison["varies"]["requests"], comparison["varies"]["tests"]) == (1, 1)
-    assert "varies between runs: 1 request, 1 test (not counted" in output
+    assert "varies between runs: 1 request, 1 test (not counted; FROM's second run: " in output
+    assert result["baseline"]["mode"] == "parallel" and result["baseline"]["seconds"] > 0
     assert result["declared"] == ["TO: httpx 0.28.1 is outside the project's declared "
                                   "httpx<0.28,>=0.27 (forced by an override)"]
     summary = [line for line in output.splitlines() if not line.startswith("result: ")]

@@ -33,9 +33,10 @@ def varies_line(result: dict[str, Any], comparison: Comparison) -> str:
     if varies is None:
         return "varies between runs: not measured (--no-baseline): noise reads as change"
     baseline = result.get("baseline", {})
+    where = "beside TO" if baseline.get("mode") == "parallel" else "after TO"
     return (f"varies between runs: {counted(varies['requests'], 'request')}, "
-            f"{counted(varies['tests'], 'test')} (not counted; FROM run twice, "
-            f"{baseline.get('mode', '?')}, +{baseline.get('extra_seconds', 0):.0f} s)")
+            f"{counted(varies['tests'], 'test')} (not counted; FROM's second run: "
+            f"{baseline.get('seconds', 0):.0f} s {where})")
 
 
 def counted(n: int, noun: str) -> str:
