@@ -12,12 +12,21 @@ from yourcode.alias import startup_line
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_each_fork_gets_what_it_documents_and_httpx_gets_nothing():
+def test_a_fork_side_gets_a_deferred_alias_and_httpx_gets_nothing():
     assert startup_line("httpx") is None
-    assert startup_line("httpx2") == "import httpx2; httpx2.alias_httpx()"
-    assert startup_line("httpxyz") == "import httpxyz"
-    assert startup_line("httpxr") == \
-        "import yourcode.alias; yourcode.alias.install('httpx', 'httpxr')"
+    assert startup_line("httpx2") == "import yourcode.alias; yourcode.alias.deferred('httpx2')"
+
+
+def test_the_deferred_alias_waits_for_the_first_import_then_hands_back_the_fork():
+    # json stands in for a fork: the generic step makes `import httpx` load it.
+    code = ("import sys, yourcode.alias; yourcode.alias.deferred('json')\n"
+            "import httpx, json\n"
+            "assert httpx is json, httpx\n"
+            "import httpx.decoder, json.decoder\n"
+            "assert sys.modules['httpx.decoder'] is sys.modules['json.decoder']\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_generic_alias_gives_the_real_modules():

@@ -162,6 +162,10 @@ def judge(args: argparse.Namespace, out: Path, result: dict[str, Any],
     if to_run.returncode not in (*suite.RAN, 2):  # 2: interrupted, e.g. collection errors
         raise CannotRun(f"TO's suite did not run (pytest exit {to_run.returncode}: "
                         f"{to_run.last_line})")
+    for name, (done, recording) in runs.items():
+        if from_recording.outcomes and not recording.outcomes:  # stopped before any test
+            raise CannotRun(f"{name}'s suite ran no test (pytest exit {done.returncode}: "
+                            f"{done.last_line})")
     if not args.baseline:
         result["baseline"] = {"mode": "off"}
         return compare(from_recording, to_recording)
