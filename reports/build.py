@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports import browser, html, markdown, network, plots
+from reports import browser, html, markdown, network, plots, your_code
 from reports.baseline import compare_runs, load_baseline, previous_baseline
 from reports.errors import InputError
 from reports.load import Run, load_results, report_run
@@ -59,8 +59,10 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
         # index.html shows summary.md's verdict line, as it is (one verdict, one place)
         verdict = markdown.verdict_line(tables, comparison).replace("**", "").replace("`", "")
         tables.verdict = verdict
-        (staging / "index.html").write_text(html.render(tables, generated, verdict,
-                                                        comparison), encoding="utf-8")
+        page = html.render(tables, generated, verdict, comparison)
+        # tox -e your-code's results in this run: a section of its own (reports/your_code.py)
+        page = your_code.with_section(page, runs[name].directories)
+        (staging / "index.html").write_text(page, encoding="utf-8")
         (staging / "summary.md").write_text(
             markdown.render(tables, str(final / "index.html"), comparison, report_url),
             encoding="utf-8")

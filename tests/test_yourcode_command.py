@@ -7,7 +7,10 @@ compact representation. (#3363)" (separators; non-ASCII no longer escaped), "Rev
 percent escape sets, based on WHATWG spec. (#3371, #3373)" (a space in params= is now '+'),
 "Bugfix: When passing `params={}`, always strictly update rather than merge with an
 existing querystring. (#3364)" (a client's params= now replace the URL's own query).
-Builds two environments from uv's cache (about 20 s each run): marked with a timeout.
+yc-shop's test_ping differs on every run (its id holds time.time(), its request a nonce in
+the path and a header and the time in the query): the second run of FROM finds it, and it is
+not counted; with --no-baseline it reads as change. Builds two environments from uv's cache
+(about 30 s each run): marked with a timeout.
 """
 
 from __future__ import annotations
@@ -60,7 +63,13 @@ def test_0_27_2_to_0_28_1_shows_exactly_the_known_changes(tmp_path, envs):
         ("test_create_item_signature_matches_the_recorded_one", "passed", "failed")]
     assert comparison["exceptions"] == []
     assert comparison["user_agent"] == "'python-httpx/0.27.2' -> 'python-httpx/0.28.1'"
-    assert result["sides"]["FROM"]["requests"] == result["sides"]["TO"]["requests"] == 6
+    assert result["sides"]["FROM"]["requests"] == result["sides"]["TO"]["requests"] == 7
+    assert result["sides"]["FROM again"]["requests"] == 7
+    assert (comparison["varies"]["requests"], comparison["varies"]["tests"]) == (1, 1)
+    assert "varies between runs: 1 request, 1 test (not counted; FROM's second run: " in output
+    assert result["baseline"]["mode"] == "parallel" and result["baseline"]["seconds"] > 0
+    assert result["declared"] == ["TO: httpx 0.28.1 is outside the project's declared "
+                                  "httpx<0.28,>=0.27 (forced by an override)"]
     summary = [line for line in output.splitlines() if not line.startswith("result: ")]
     assert all(len(line) <= 100 for line in summary), max(summary, key=len)
     assert "removed ['page=2']" in output
@@ -71,7 +80,38 @@ def test_the_same_version_on_both_sides_changes_nothing(tmp_path, envs):
     code, output, result = your_code(tmp_path, envs, "httpx==0.28.1", "httpx==0.28.1",
                                      str(PROJECT))
     assert code == 0, output
-    assert result["verdict"] == "unchanged" and "UNCHANGED: 6 tests" in output
+    assert result["verdict"] == "unchanged" and "UNCHANGED: 7 tests" in output
+
+
+def test_httpx2_answers_import_httpx_on_its_side_and_says_so(tmp_path, envs):
+    code, output, result = your_code(tmp_path, envs, "httpx==0.28.1", "httpx2==2.16.2",
+                                     str(PROJECT))
+    assert code == 0, output
+    assert result["sides"]["TO"]["clients"] == {"httpx2": "2.16.2"}
+    assert result["sides"]["TO"]["aliases"] == {"httpx": "httpx2"}
+    assert result["sides"]["FROM"]["aliases"] == {}
+    assert "TO: `import httpx` gave httpx2 in the project's suite (aliased by " \
+           "httpx2.alias_httpx())" in output
+    assert "TO: httpx2 2.16.2 instead of the project's declared httpx<0.28,>=0.27" in output
+    assert result["comparison"]["user_agent"] == \
+        "'python-httpx/0.28.1' -> 'python-httpx2/2.16.2'"
+
+
+def test_without_the_alias_the_project_keeps_httpx_and_nothing_is_recorded(tmp_path, envs):
+    code, output, result = your_code(tmp_path, envs, "httpx==0.28.1", "httpx2==2.16.2",
+                                     str(PROJECT), "--no-alias", "--no-baseline")
+    assert code == 1, output
+    assert result["sides"]["TO"]["requests"] == 0 and result["sides"]["TO"]["aliases"] == {}
+    assert {c["areas"][0] for c in result["comparison"]["requests"]} == {"request"}
+
+
+def test_without_the_second_run_what_varies_reads_as_change(tmp_path, envs):
+    code, output, result = your_code(tmp_path, envs, "httpx==0.28.1", "httpx==0.28.1",
+                                     str(PROJECT), "--no-baseline")
+    assert code == 1, output
+    comparison = result["comparison"]
+    assert {o["test"].partition("[")[0] for o in comparison["outcomes"]} == {TEST + "test_ping"}
+    assert comparison["varies"] is None and "not measured (--no-baseline)" in output
 
 
 @pytest.mark.parametrize(("arguments", "message"), [

@@ -4,9 +4,11 @@ Installs PROJECT (a directory, an sdist or a wheel) with the test dependencies i
 into two environments identical but for the client (FROM vs TO, written as for
 ``tox -e upgrade``), runs the project's own test suite in each with yourcode.recorder, and
 compares: tests whose outcome changed, requests that changed (byte-level, the area named),
-exceptions that changed class. Writes results/<run>/your-code/ (your-code.json, the locks,
-both suites' output and records). Exit 0: nothing changed; 1: something changed; 2: could
-not run (one line why).
+exceptions that changed class. Writes results/<run>/your-code/ (your-code.json and .html,
+the locks, all suites' output and records). FROM's suite runs twice (the second time alongside TO):
+what differs between those two runs is noise, normalised and reported as such rather than
+as change (yourcode.noise). Exit 0: nothing changed; 1: something changed; 2: could not run
+(one line why).
 """
 
 from __future__ import annotations
@@ -16,19 +18,22 @@ import datetime as dt
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from harness import schema
-from upgrade.environments import BuildError
+from reports import your_code
+from upgrade.environments import BuildError, Environment
 from upgrade.requirement import SpecError, parse
+from yourcode import noise, records, sides, suite
 from yourcode import project as projects
-from yourcode import records, sides, suite
 from yourcode.compare import Comparison, compare
 from yourcode.output import SCHEMA, SCHEMA_VERSION, markdown, terminal
 
 EXIT_UNCHANGED, EXIT_CHANGED, EXIT_CANNOT_RUN = 0, 1, 2
 ENVS_ENV = "HARNESS_YOURCODE_ENVS"
+AGAIN = "FROM again"  # the second run of FROM: what differs from the first is noise
 
 
 class CannotRun(RuntimeError):
@@ -49,6 +54,12 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                         help="extra arguments for the project's pytest (one string)")
     parser.add_argument("--allow-network", action="store_true",
                         help="run the suites outside a loopback-only network namespace")
+    parser.add_argument("--no-alias", dest="alias", action="store_false",
+                        help="a fork's side keeps `import httpx` as httpx (no alias)")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="run FROM once: what varies between runs then reads as change")
+    parser.add_argument("--serial", action="store_true",
+                        help="run FROM's second run after TO rather than alongside it")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="also write the Markdown summary here (for a PR comment)")
     try:
@@ -97,20 +108,47 @@ def judge(args: argparse.Namespace, out: Path, result: dict[str, Any],
     say(started, f"resolving and installing {project.name or project.source.name} "
                  f"with {before.given} and {after.given} ...")
     try:
-        side_from, side_to = sides.prepare(project, before, after, out, envs_root())
+        side_from, side_to = sides.prepare(project, before, after, out, envs_root(),
+                                           aliased=args.alias)
     except BuildError as error:
         raise CannotRun(str(error)) from None
-    runs = {}
-    for name, side in (("FROM", side_from), ("TO", side_to)):
+    result["declared"] = [line for name, side in (("FROM", side_from), ("TO", side_to))
+                          if (line := sides.outside_line(name, side, project))]
+    plan = [("FROM", side_from), ("TO", side_to)]
+    if args.baseline:
+        plan.insert(1, (AGAIN, side_from))
+    parallel = args.baseline and isolate and not args.serial
+    runs: dict[str, tuple[suite.SuiteRun, records.Recording]] = {}
+
+    def run(name: str, side: Environment) -> None:
+        done = suite.run(name.lower().replace(" ", "-"), side, project.source, out,
+                         args.timeout, args.pytest_args.split(), isolate)
+        runs[name] = (done, records.load(done.records))
+
+    def announce(name: str, side: Environment) -> None:
         say(started, f"running the project's suite on {name} ({side.spec.given}) ...")
-        done = suite.run(name.lower(), side, project.source, out, args.timeout,
-                         args.pytest_args.split(), isolate)
-        recording = records.load(done.records)
-        runs[name] = (done, recording)
-        result["sides"][name] = {"given": side.spec.given, "returncode": done.returncode,
+
+    announce(*plan[0])
+    run(*plan[0])
+    began = time.monotonic()
+    if parallel:  # each suite has its own tree and network namespace: nothing is shared
+        for step in plan[1:]:
+            announce(*step)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda step: run(*step), plan[1:]))
+    else:
+        for step in plan[1:]:
+            announce(*step)
+            run(*step)
+    second_phase = time.monotonic() - began
+    for name, _ in plan:
+        done, recording = runs[name]
+        result["sides"][name] = {"given": dict(plan)[name].spec.given,
+                                 "returncode": done.returncode,
                                  "seconds": round(done.seconds, 1), "last_line": done.last_line,
                                  "requests": len(recording.requests),
                                  "clients": recording.clients, "problems": recording.problems,
+                                 "aliases": recording.aliases,
                                  "log": str(done.log.relative_to(out))}
         if done.returncode is None:
             raise CannotRun(f"{name}'s suite did not finish in {args.timeout:g} s "
@@ -124,7 +162,21 @@ def judge(args: argparse.Namespace, out: Path, result: dict[str, Any],
     if to_run.returncode not in (*suite.RAN, 2):  # 2: interrupted, e.g. collection errors
         raise CannotRun(f"TO's suite did not run (pytest exit {to_run.returncode}: "
                         f"{to_run.last_line})")
-    return compare(from_recording, to_recording)
+    for name, (done, recording) in runs.items():
+        if from_recording.outcomes and not recording.outcomes:  # stopped before any test
+            raise CannotRun(f"{name}'s suite ran no test (pytest exit {done.returncode}: "
+                            f"{done.last_line})")
+    if not args.baseline:
+        result["baseline"] = {"mode": "off"}
+        return compare(from_recording, to_recording)
+    again = runs[AGAIN][1]
+    # What the second run costs: its own time; run beside TO, the wall time it added beyond
+    # TO's run (small), though sharing the cores slows TO too (docs/your-code.md measures it).
+    added = second_phase - runs["TO"][0].seconds if parallel else runs[AGAIN][0].seconds
+    result["baseline"] = {"mode": "parallel" if parallel else "serial",
+                          "seconds": round(runs[AGAIN][0].seconds, 1),
+                          "wall_added_seconds": round(max(0.0, added), 1)}
+    return compare(from_recording, to_recording, noise.baseline(from_recording, again))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     result["seconds"] = round(time.monotonic() - started, 1)
     path = schema.new_result_path("your-code", run=schema.run_id(), target=out.name)
     schema.write_json(path, result)
+    (path.parent / "your-code.html").write_text(your_code.page(path, result), encoding="utf-8")
     print("\n".join(terminal(result, comparison)))
     print(f"result: {path}")
     if args.markdown:

@@ -1,5 +1,7 @@
 """FROM's recording against TO's: tests whose outcome changed, requests that changed, and
-exceptions that changed class. Requests are paired by (test, order within the test)."""
+exceptions that changed class. Requests are paired by (test, order within the test). Given a
+second run of FROM (yourcode.noise), what varies between runs is normalised first and not
+counted as a change."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from yourcode.areas import USER_AGENT_VERSION, Difference, differences
+from yourcode.noise import Noise, normalised
 from yourcode.records import Recording
 
 
@@ -47,6 +50,7 @@ class Comparison:
     tests: int  # tests seen on either side
     requests_seen: tuple[int, int]
     user_agent: str | None = None  # "old -> new" where only the client's own version moved
+    varies: dict[str, Any] | None = None  # Noise.summary(); None: no second run of FROM
 
     @property
     def changed(self) -> bool:
@@ -68,10 +72,15 @@ def exception_name(entry: dict[str, Any] | None) -> str | None:
     return error["type"] if error else None
 
 
-def compare(before: Recording, after: Recording) -> Comparison:
+def compare(before: Recording, after: Recording, noise: Noise | None = None) -> Comparison:
+    quiet = noise or Noise()
+    if noise is not None:
+        before, after = normalised(noise, before, after)
     tests = sorted(set(before.outcomes) | set(after.outcomes))
     outcomes = []
     for test in tests:
+        if test in quiet.outcomes:
+            continue
         old = before.outcomes.get(test, {}).get("outcome", "absent")
         new = after.outcomes.get(test, {}).get("outcome", "absent")
         if old != new:
@@ -83,6 +92,8 @@ def compare(before: Recording, after: Recording) -> Comparison:
     for key in sorted(set(before.requests) | set(after.requests)):
         old, new = before.requests.get(key), after.requests.get(key)
         shown = label(old or new)  # type: ignore[arg-type]
+        if (old is None or new is None) and key in quiet.unpaired:
+            continue
         if old is None or new is None:
             side = "TO only" if old is None else "FROM only"
             requests.append(RequestChange(*key, shown, [Difference("request", side)]))
@@ -94,8 +105,10 @@ def compare(before: Recording, after: Recording) -> Comparison:
             found = [d for d in found if d.area != USER_AGENT_VERSION]
             if found:
                 requests.append(RequestChange(*key, shown, found))
-        if exception_name(old) != exception_name(new) and old and new:
+        if exception_name(old) != exception_name(new) and old and new \
+                and key not in quiet.exceptions:
             exceptions.append(ExceptionChange(*key, shown, exception_name(old),
                                               exception_name(new)))
     return Comparison(outcomes, requests, exceptions, len(tests),
-                      (len(before.requests), len(after.requests)), user_agent)
+                      (len(before.requests), len(after.requests)), user_agent,
+                      noise.summary() if noise is not None else None)

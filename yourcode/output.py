@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from yourcode.alias import how
 from yourcode.compare import Comparison
 
 WIDTH = 100
@@ -26,6 +27,29 @@ def side_line(name: str, side: dict[str, Any]) -> str:
                f"{side['requests']} requests recorded)")
 
 
+def varies_line(result: dict[str, Any], comparison: Comparison) -> str:
+    """What the second run of FROM found varying, and what that run cost."""
+    varies = comparison.varies
+    if varies is None:
+        return "varies between runs: not measured (--no-baseline): noise reads as change"
+    baseline = result.get("baseline", {})
+    where = "beside TO" if baseline.get("mode") == "parallel" else "after TO"
+    return (f"varies between runs: {counted(varies['requests'], 'request')}, "
+            f"{counted(varies['tests'], 'test')} (not counted; FROM's second run: "
+            f"{baseline.get('seconds', 0):.0f} s {where})")
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def alias_lines(result: dict[str, Any]) -> list[str]:
+    return [f"{name}: `import {alias}` gave {module} in the project's suite (aliased by "
+            f"{how(module)})"
+            for name, side in result.get("sides", {}).items()
+            for alias, module in side.get("aliases", {}).items()]
+
+
 def terminal(result: dict[str, Any], comparison: Comparison | None) -> list[str]:
     lines = [fit(f"your-code: {result['from']} -> {result['to']} on {result['project']}"),
              fit(f"test dependencies: {result['dependencies']}")]
@@ -33,10 +57,15 @@ def terminal(result: dict[str, Any], comparison: Comparison | None) -> list[str]
         lines.append(fit(f"not resolved: {'; '.join(result['unresolved'])}"))
     if result.get("network"):
         lines.append(fit(f"network: {result['network']}"))
+    lines += [fit(line) for line in result.get("declared", [])]
     lines += [side_line(name, side) for name, side in result.get("sides", {}).items()]
+    lines += [fit(line) for line in alias_lines(result)]
     if comparison is None:
         lines.append(fit(f"COULD NOT RUN: {result['reason']}"))
         return lines
+    lines.append(fit(varies_line(result, comparison)))
+    lines += [fit(f"  e.g. {example}") for example in (comparison.varies or {}).get(
+        "examples", [])[:3]]
     if comparison.user_agent:
         lines.append(fit(f"User-Agent on every request: {comparison.user_agent} (not counted)"))
     if not comparison.changed:
@@ -78,9 +107,11 @@ def markdown(result: dict[str, Any], comparison: Comparison | None) -> str:
         state = "timed out" if side.get("returncode") is None else side.get("last_line", "")
         lines.append(f"- {name} `{side['given']}`: {state} ({side['seconds']:.0f} s, "
                      f"{side['requests']} requests)")
+    lines += [f"- {line}" for line in [*result.get("declared", []), *alias_lines(result)]]
     lines.append("")
     if comparison is None:
         return "\n".join([*lines, f"**Could not run:** {result['reason']}", ""])
+    lines += [varies_line(result, comparison) + ".", ""]
     if comparison.user_agent:
         lines += [f"User-Agent on every request: `{comparison.user_agent}` (not counted).", ""]
     if not comparison.changed:

@@ -10,12 +10,16 @@ tests. What could not be read is listed, for the one line the user sees.
 from __future__ import annotations
 
 import configparser
+import email.parser
 import hashlib
 import shutil
 import tarfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 
 try:
     import tomllib
@@ -43,6 +47,7 @@ class Project:
     groups: list[str] = field(default_factory=list)
     requirement_files: list[Path] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)  # hatch/PDM lists, as given
+    dependencies: list[str] = field(default_factory=list)  # its own runtime requirements
     unresolved: list[str] = field(default_factory=list)
 
     @property
@@ -113,6 +118,7 @@ def read(given: str, work: Path) -> Project:
             raise ProjectError(f"{project.pyproject}: not valid TOML ({error})") from None
     table = pyproject.get("project", {})
     project.name = table.get("name")
+    project.dependencies = list(table.get("dependencies", []))
     project.extras = picked(list(table.get("optional-dependencies", {})))
     project.groups = picked(list(pyproject.get("dependency-groups", {})))
     tool = pyproject.get("tool", {})
@@ -126,6 +132,7 @@ def read(given: str, work: Path) -> Project:
     if picked(list(poetry.get("group", {}))) or poetry.get("dev-dependencies"):
         project.unresolved.append("Poetry's dependency groups (not PEP 508)")
     read_setup_cfg(project)
+    read_pkg_info(project)
     files = sorted({p for pattern in REQUIREMENT_FILES for p in source.glob(pattern)})
     if not files:
         files = sorted({p for pattern in DEV_REQUIREMENT_FILES for p in source.glob(pattern)})
@@ -151,8 +158,33 @@ def read_setup_cfg(project: Project) -> None:
         project.unresolved.append("setup.cfg (unreadable)")
         return
     project.name = project.name or parser.get("metadata", "name", fallback=None)
+    if not project.dependencies:
+        project.dependencies = [line.strip() for line in parser.get(
+            "options", "install_requires", fallback="").splitlines() if line.strip()]
     if parser.has_section("options.extras_require") and not project.extras:
         project.extras = picked(parser.options("options.extras_require"))
+
+
+def read_pkg_info(project: Project) -> None:
+    """An sdist's PKG-INFO lists Requires-Dist where pyproject/setup.cfg did not say."""
+    path = project.source / "PKG-INFO"
+    if project.dependencies or not path.is_file():
+        return
+    message = email.parser.Parser().parsestr(path.read_text(encoding="utf-8", errors="replace"))
+    project.dependencies = [r for r in message.get_all("Requires-Dist") or []
+                            if "extra ==" not in r]
+
+
+def declared(project: Project, distribution: str) -> str | None:
+    """The project's own requirement on ``distribution`` (``httpx>=0.28``), if it has one."""
+    for line in project.dependencies:
+        try:
+            requirement = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(requirement.name) == distribution and not requirement.marker:
+            return str(requirement)
+    return None
 
 
 def describe(project: Project) -> str:

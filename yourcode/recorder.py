@@ -22,7 +22,8 @@ put back afterwards unless the transport replaced it itself (``request.read()`` 
 
 Each process appends JSON lines to ``DIR/requests-<pid>.jsonl`` (one per request, written
 when it ends) and ``DIR/outcomes-<pid>.jsonl`` (one per test), and writes
-``DIR/session-<pid>.json`` (what was hooked, versions, problems). Bytes are stored as latin-1
+``DIR/session-<pid>.json`` (what was hooked, versions, problems, and which module answered
+``import httpx`` where a fork was aliased to it). Bytes are stored as latin-1
 text, which round-trips every byte.
 """
 
@@ -45,6 +46,7 @@ BODY_LIMIT = 1 << 20  # bytes of a body kept; its length and sha256 are always r
 MESSAGE_LIMIT = 300
 OUTSIDE = "<outside a test>"  # requests sent during collection or at session scope
 HOOKED = "_send_single_request"
+ALIASABLE = ("httpx",)  # names a fork may answer for (yourcode.alias): which module did?
 
 
 def text(data: bytes) -> str:
@@ -62,7 +64,8 @@ class Recorder:
         self.order: dict[str, int] = {}
         self.reports: dict[str, list[Any]] = {}
         self.restore: list[tuple[type, str, Any]] = []
-        self.session: dict[str, Any] = {"pid": os.getpid(), "clients": {}, "problems": []}
+        self.session: dict[str, Any] = {"pid": os.getpid(), "clients": {}, "problems": [],
+                                        "aliases": {}}
         directory.mkdir(parents=True, exist_ok=True)
         self.requests = open(directory / f"requests-{os.getpid()}.jsonl", "a", encoding="utf-8")  # noqa: SIM115
         self.outcomes = open(directory / f"outcomes-{os.getpid()}.jsonl", "a", encoding="utf-8")  # noqa: SIM115
@@ -90,6 +93,14 @@ class Recorder:
             self.wrap(sync, self.sync_wrapper(getattr(sync, HOOKED), module))
             self.wrap(asynchronous, self.async_wrapper(getattr(asynchronous, HOOKED), module))
             self.session["clients"][name] = getattr(module, "__version__", "unknown")
+
+        for name in ALIASABLE:
+            try:
+                answered = importlib.import_module(name).__name__
+            except Exception:  # not installed: nothing answers for it
+                continue
+            if answered != name:
+                self.session["aliases"][name] = answered
 
     def wrap(self, cls: type, wrapper: Any) -> None:
         self.restore.append((cls, HOOKED, cls.__dict__[HOOKED]))

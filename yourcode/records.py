@@ -16,6 +16,7 @@ class Recording:
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     clients: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    aliases: dict[str, str] = field(default_factory=dict)  # "httpx" -> "httpx2" where aliased
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -44,6 +45,7 @@ def load(directory: Path) -> Recording:
         except json.JSONDecodeError:
             continue
         recording.clients.update(session.get("clients", {}))
+        recording.aliases.update(session.get("aliases", {}))
         recording.problems += [p for p in session.get("problems", [])
                                if p not in recording.problems]
     return recording

@@ -1,4 +1,5 @@
 import json
+import time
 
 import httpx
 import pytest
@@ -39,6 +40,11 @@ def test_page(shop):
 
 def test_login(shop):
     assert yc_shop.login(shop, "ann", "pw").status_code == 200
+
+
+@pytest.mark.parametrize("since", [time.time()])  # the test's id differs on every run
+def test_ping(shop, since):
+    assert yc_shop.ping(shop, since).status_code == 200
 
 
 @pytest.fixture

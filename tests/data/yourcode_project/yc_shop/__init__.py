@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import secrets
 
 import httpx
 
@@ -26,6 +27,12 @@ def page(shop: httpx.Client, number: int) -> httpx.Response:
 
 def login(shop: httpx.Client, user: str, password: str) -> httpx.Response:
     return shop.post("/login", data={"user": user, "password": password})
+
+
+def ping(shop: httpx.Client, since: float) -> httpx.Response:
+    """A request that differs on every run: a nonce in the path and a header, a time."""
+    return shop.get(f"/ping/{secrets.token_hex(8)}", params={"since": since},
+                    headers={"X-Request-Id": secrets.token_hex(8)})
 
 
 def signature(body: bytes, secret: bytes = b"s3cret") -> str:
