@@ -37,10 +37,15 @@ class Side:
     role: str  # "from" or "to"
     target: str  # the result directory's name: distribution-version
     environment: Environment
+    run: str | None = None  # the run its files go to; None: this process's run
+
+    @property
+    def run_name(self) -> str:
+        return self.run or schema.run_id()
 
     @property
     def directory(self) -> Path:
-        return schema.results_root() / schema.run_id() / self.target
+        return schema.results_root() / self.run_name / self.target
 
 
 def suite_command(kind: str, quick_counts: bool, claims: list[str] | None = None,
@@ -68,7 +73,7 @@ def side_environment(side: Side) -> dict[str, str]:
         HARNESS_TARGET=side.target, HARNESS_IMPORT=side.environment.spec.import_name,
         HARNESS_REQUIREMENT=side.environment.spec.install, HARNESS_GATE="0",
         PYTHONPATH=str(schema.REPO_ROOT), PYTHONDONTWRITEBYTECODE="1",
-        VIRTUAL_ENV=str(side.environment.root), **{schema.RUN_ENV: schema.run_id()},
+        VIRTUAL_ENV=str(side.environment.root), **{schema.RUN_ENV: side.run_name},
         PATH=f"{side.environment.root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     return environment
