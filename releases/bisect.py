@@ -102,13 +102,14 @@ def where(row: dict[str, Any]) -> str:
 
 
 def text(rows: list[dict[str, Any]], header: list[str]) -> str:
+    """The terminal table: a difference's first release, then its values indented."""
     lines = list(header)
     for row in rows:
-        line = f"{where(row):<14} {row['group']}: {row['item']} ({row['kind']})"
-        lines.append(short(line, WIDTH))
-        lines.append(short(f"{'':14} {row['from']} -> {row['to']}", WIDTH))
+        lines.append(short(f"{where(row)}  {row['group']}: {row['item']} ({row['kind']})",
+                           WIDTH))
+        lines.append("    " + short(f"{row['from']} -> {row['to']}", WIDTH - 4))
         if row["dependencies_with_it"]:
-            lines.append(short(f"{'':14} with {row['dependencies_with_it']}", WIDTH))
+            lines.append("    " + short(f"with {row['dependencies_with_it']}", WIDTH - 4))
     return "\n".join(lines)
 
 
