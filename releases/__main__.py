@@ -14,6 +14,7 @@ nothing could be measured (one line why).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -24,7 +25,9 @@ from packaging.version import InvalidVersion, Version
 
 from releases import command, timeline
 from releases.index import ListingError, releases
-from releases.measure import Failed, Measured, measure
+from releases.measure import Failed, Measured, Setting, first_lock, measure
+from upgrade.environments import BuildError
+from upgrade.requirement import SpecError
 from upgrade.verdict import EXIT_CANNOT_JUDGE
 
 
@@ -37,6 +40,12 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="releases measured at once (count runs always run alone; "
                              "default %(default)s)")
+    parser.add_argument("--list", action="store_true",
+                        help="print the releases to measure as a JSON list, and stop (CI's "
+                             "matrix)")
+    parser.add_argument("--only", metavar="VERSION",
+                        help="measure this one release into the cache, and stop (one CI "
+                             "job; the timeline job then reads every release back)")
     command.add_options(parser)
     return command.parse(parser, argv)
 
@@ -58,15 +67,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs < 1:
         print("releases: error: --jobs must be at least 1", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
-    if why := command.problem(args):
+    if not args.list and (why := command.problem(args)):
         print(f"releases: error: {why}", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
     try:
         listed = releases(distribution, args.pre, version(args.low), version(args.high),
                           args.find_links)
+        if args.only is not None and version(args.only) not in listed.versions:
+            raise ListingError(f"{args.only} is not among the releases listed "
+                               f"({', '.join(map(str, listed.versions))})")
     except ListingError as error:
         print(f"releases: error: {error}", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
+    if args.list:
+        print(json.dumps([str(v) for v in listed.versions]))
+        return 0
     job = Job(verbose=False)
     setting = command.setting(args, distribution, args.jobs, job.say)
     job.say(f"{distribution}: {len(listed.versions)} releases "
@@ -74,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     for line in listed.skipped:
         job.say(f"skipped {line}")
     versions = [str(v) for v in listed.versions]
+    if args.only is not None:
+        return measure_one(str(version(args.only)), versions[0], setting)
     # The first release's lock is every other release's starting point (measure.py).
     began = time.monotonic()
     results = [measure(versions[0], setting, None)]
@@ -95,6 +112,25 @@ def main(argv: list[str] | None = None) -> int:
     print(timeline.text(found), flush=True)
     job.say(f"timeline: {directory / 'timeline.md'} ({len(found.measured_now)} releases "
             f"measured now, {len(measured) - len(found.measured_now)} from the cache)")
+    return 0
+
+
+def measure_one(wanted: str, first: str, setting: Setting) -> int:
+    """One release into the cache, resolved from the first release's lock as in a whole
+    run (resolved here, not installed), so a CI job per release keeps the same locks."""
+    anchor = None
+    if wanted != first:
+        try:
+            anchor = first_lock(first, setting)
+        except (BuildError, SpecError) as error:
+            setting.say(f"{first}: could not be resolved ({error}): {wanted} resolved alone")
+    found = measure(wanted, setting, anchor)
+    if isinstance(found, Failed):
+        print(f"releases: error: {wanted} could not be measured: {found.reason}",
+              file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
+    setting.say(f"{wanted}: {'in the cache already' if found.cached else 'measured'}: "
+                f"{found.directory}")
     return 0
 
 

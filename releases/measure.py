@@ -117,6 +117,19 @@ class Setting:
         self.key = self.options.key()
 
 
+def first_lock(version: str, setting: Setting) -> Path:
+    """The range's first release's lock: from the cache when it was measured, else
+    resolved now (not installed), as a whole run would resolve it."""
+    directory = cache.directory(setting.key, setting.distribution, version)
+    if cache.read(setting.key, setting.distribution, version) is not None:
+        return directory / LOCK
+    spec = parse(f"{setting.distribution}=={version}", setting.options.import_name,
+                 setting.options.extras)
+    scratch = directory / "resolve"
+    scratch.mkdir(parents=True, exist_ok=True)
+    return resolve(spec, scratch, "anchor", None)
+
+
 def measure(version: str, setting: Setting, anchor: Path | None) -> Measured | Failed:
     """The release's results, from the cache or measured now; Failed with one line why."""
     name = setting.distribution
