@@ -28,6 +28,7 @@ from releases.index import ListingError, releases
 from releases.measure import Failed, Measured, Setting, first_lock, measure
 from upgrade.environments import BuildError
 from upgrade.requirement import SpecError
+from upgrade.suites import stop_all
 from upgrade.verdict import EXIT_CANNOT_JUDGE
 
 
@@ -96,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     results = [measure(versions[0], setting, None)]
     anchor = results[0].lock if isinstance(results[0], Measured) else None
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        results += list(pool.map(lambda v: measure(v, setting, anchor), versions[1:]))
+        try:
+            results += list(pool.map(lambda v: measure(v, setting, anchor), versions[1:]))
+        except KeyboardInterrupt:
+            setting.stopping.set()  # no new release starts; the running suites are ended
+            stop_all()
+            raise
     measured = [r for r in results if isinstance(r, Measured)]
     failed = [f"{r.version}: could not be measured: {r.reason}" for r in results
               if isinstance(r, Failed)]

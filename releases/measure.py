@@ -112,6 +112,7 @@ class Setting:
     machine: Machine
     say: Callable[[str], None]
     key: str = field(init=False)
+    stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def __post_init__(self) -> None:
         self.key = self.options.key()
@@ -137,6 +138,8 @@ def measure(version: str, setting: Setting, anchor: Path | None) -> Measured | F
     record = cache.read(setting.key, name, version)
     if record is not None:
         return Measured(version, directory, record, cached=True)
+    if setting.stopping.is_set():
+        return Failed(version, "interrupted")
     began = time.monotonic()
     try:
         record = run_all(version, setting, anchor, directory)

@@ -26,6 +26,9 @@ from upgrade.environments import Environment
 RESULT_CODES = {"conformance": (0, 1), "snapshot": (0,), "counts": (0, 1)}
 TIMEOUTS = {"conformance": 600.0, "snapshot": 300.0, "counts": 900.0}
 TAIL = 40
+# Process groups of the suites running now, from any thread: stop_all() ends them when the
+# process that started them is interrupted while other threads wait on them.
+RUNNING: set[int] = set()
 
 
 class SuiteError(RuntimeError):
@@ -130,6 +133,7 @@ def attempt_suite(side: Side, kind: str, arguments: list[str], echo: bool,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                 start_new_session=True) as process:
             assert process.stdout is not None
+            RUNNING.add(process.pid)
             # A timer, not a check per line: a suite that hangs silently is stopped too.
             watchdog = threading.Timer(TIMEOUTS[kind], stop_group, (process.pid,))
             watchdog.start()
@@ -145,6 +149,7 @@ def attempt_suite(side: Side, kind: str, arguments: list[str], echo: bool,
                 raise
             finally:
                 watchdog.cancel()
+                RUNNING.discard(process.pid)
             if time.monotonic() - started >= TIMEOUTS[kind]:
                 raise SuiteError(f"{kind} on {side.target}: still running after "
                                  f"{TIMEOUTS[kind]:g} s, stopped (output: {log})")
@@ -180,6 +185,12 @@ def stop_group(pid: int) -> None:
     """Kill the suite and what it started (its server), by the group its PID leads."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def stop_all() -> None:
+    """Stop every suite this process has running (their threads then see them fail)."""
+    for pid in list(RUNNING):
+        stop_group(pid)
 
 
 def latest(side: Side, kind: str) -> Path:
