@@ -19,11 +19,14 @@ import sys
 import time
 from typing import Any
 
+from packaging.requirements import Requirement
+from packaging.version import Version
+
 from harness.packages import describe
 from releases import command
 from releases.changes import Change, between, dependencies
 from releases.index import ListingError, releases
-from releases.measure import Failed, Measured, measure
+from releases.measure import Failed, Measured, Setting, measure
 from releases.search import Attribution, first_releases
 from releases.timeline import short
 from upgrade.requirement import SpecError
@@ -45,8 +48,6 @@ def arguments(argv: list[str]) -> argparse.Namespace:
 def pinned(given: str) -> tuple[str, str]:
     """(distribution, version) of ``NAME==VERSION``, or SpecError saying why not."""
     spec = parse_requirement(given, extras=())
-    from packaging.requirements import Requirement
-
     specifiers = list(Requirement(given).specifier)
     if spec.is_path or len(specifiers) != 1 or specifiers[0].operator != "==":
         raise SpecError(f"{given!r}: name one release (NAME==VERSION)")
@@ -56,7 +57,7 @@ def pinned(given: str) -> tuple[str, str]:
 class Bisection:
     """The releases of the range, each measured at most once, and the search over them."""
 
-    def __init__(self, versions: list[str], setting: Any) -> None:
+    def __init__(self, versions: list[str], setting: Setting) -> None:
         self.versions = versions
         self.setting = setting
         self.measured: dict[int, Measured | Failed] = {}
@@ -133,8 +134,6 @@ def main(argv: list[str] | None = None) -> int:
             raise SpecError(f"FROM and TO must be releases of one package ({name}, {other})")
         if why := command.problem(args):
             raise SpecError(why)
-        from packaging.version import Version
-
         if Version(low) >= Version(high):
             raise SpecError(f"FROM {low} is not older than TO {high}")
         listed = releases(name, args.pre, Version(low), Version(high), args.find_links)
