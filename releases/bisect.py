@@ -41,6 +41,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("before", metavar="FROM", help="NAME==VERSION, the release you have")
     parser.add_argument("after", metavar="TO", help="NAME==VERSION, a later release")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="measure nothing: bracket each difference with the releases "
+                             "the cache already has (an interrupted or running bisection)")
     command.add_options(parser)
     return command.parse(parser, argv)
 
@@ -142,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANNOT_JUDGE
     job = Job(verbose=False)
     setting = command.setting(args, name, 1, job.say)
+    setting.cached_only = args.cached_only
     versions = [str(v) for v in listed.versions]
     job.say(f"{name} {low} -> {high}: {len(versions)} releases in range; cache key "
             f"{setting.key}")

@@ -113,6 +113,7 @@ class Setting:
     say: Callable[[str], None]
     key: str = field(init=False)
     stopping: threading.Event = field(default_factory=threading.Event, init=False)
+    cached_only: bool = False  # read what the cache has, measure nothing
 
     def __post_init__(self) -> None:
         self.key = self.options.key()
@@ -140,6 +141,8 @@ def measure(version: str, setting: Setting, anchor: Path | None) -> Measured | F
         return Measured(version, directory, record, cached=True)
     if setting.stopping.is_set():
         return Failed(version, "interrupted")
+    if setting.cached_only:
+        return Failed(version, "not in the cache (--cached-only)")
     began = time.monotonic()
     try:
         record = run_all(version, setting, anchor, directory)
