@@ -33,8 +33,21 @@ class Change:
         return self.group, self.item
 
     def matches(self, other: Change) -> bool:
-        """The same change: the same item, and a count moved the same way."""
-        return self.key == other.key and (self.group != "count" or self.kind == other.kind)
+        """The same change: the same item, a count moved the same way, a claim reached the
+        same outcome. (A claim's observed value may pass through other values first, as
+        an escaping rule revised twice; an outcome is what the changelog names.)"""
+        if self.key != other.key:
+            return False
+        if self.group == "count":
+            return self.kind == other.kind
+        if self.group == "claim":
+            return outcome(self.after) == outcome(other.after)
+        return True
+
+
+def outcome(value: str) -> str:
+    """``holds`` of ``holds: {...}``: a claim value's outcome."""
+    return value.split(":", 1)[0].strip()
 
 
 def claims_and_wire(a: Measured, b: Measured) -> list[Change]:

@@ -90,12 +90,14 @@ def test_every_release_broken_leaves_the_whole_range_named() -> None:
     assert sorted(asked) == [1, 2, 3, 4]  # each tried once, none twice
 
 
-def test_a_count_is_the_same_change_only_moving_the_same_way() -> None:
+def test_the_same_change_is_a_count_moving_the_same_way_a_claim_reaching_the_outcome() -> None:
     worse = Change("count", "pooled-http instructions/request", "regression", "1", "2")
     better = Change("count", "pooled-http instructions/request", "improvement", "2", "1")
-    claim = Change("claim", "x.y", "breaking", "holds", "broken")
+    claim = Change("claim", "x.y", "breaking", "broken: a", "holds: c")
     assert worse.matches(worse) and not worse.matches(better)
-    assert claim.matches(Change("claim", "x.y", "wire", "holds: a", "holds: b"))
+    # A claim is there once it reached TO's outcome, whatever it observed on the way.
+    assert claim.matches(Change("claim", "x.y", "wire", "broken: a", "holds: b"))
+    assert not claim.matches(Change("claim", "x.y", "informational", "broken: a", "broken: b"))
 
 
 PAGE = {"versions": ["1.0.0", "1.1.0", "1.2.0rc1", "1.2.0", "1.3.0"],
