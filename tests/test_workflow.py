@@ -84,6 +84,25 @@ def test_actionlint_catches_a_broken_copy(shellcheck: None, tmp_path: Path) -> N
     assert "gaet" in done.stdout and "shellcheck" in done.stdout, done.stdout
 
 
+RELEASES = REPO / ".github" / "workflows" / "releases.yml"
+
+
+def test_the_releases_workflow_lints_and_a_broken_copy_does_not(shellcheck: None,
+                                                                tmp_path: Path) -> None:
+    """The release-stream matrix (docs/releases.md): one job per release, one timeline."""
+    assert lint(RELEASES).returncode == 0, lint(RELEASES).stdout
+    text = RELEASES.read_text()
+    broken = (text.replace("${{ matrix.version }}", "${{ matrix.verison }}", 1)
+              .replace('--only "$VERSION"', "--only $VERSION[@]"))
+    assert broken != text
+    copy = tmp_path / ".github" / "workflows" / "releases.yml"
+    copy.parent.mkdir(parents=True)
+    copy.write_text(broken)
+    done = lint(copy)
+    assert done.returncode == 1
+    assert "verison" in done.stdout and "shellcheck" in done.stdout, done.stdout
+
+
 def tox_list(*options: str) -> list[str]:
     done = subprocess.run([*TOX, "-l", *options], cwd=REPO, capture_output=True, text=True,
                           timeout=120, check=True)

@@ -62,18 +62,18 @@ def arguments(argv: list[str]) -> argparse.Namespace:
         raise SystemExit(EXIT_CANNOT_JUDGE if exit_.code else 0) from None
 
 
-def upgrade_directory() -> Path:
-    """results/<run>/upgrade, or upgrade-2, ... when this run already has one."""
+def upgrade_directory(kind: str = "upgrade") -> Path:
+    """results/<run>/<kind>, or <kind>-2, ... when this run already has one."""
     run = schema.results_root() / schema.run_id()
     run.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
-        directory = run / ("upgrade" if n == 1 else f"upgrade-{n}")
+        directory = run / (kind if n == 1 else f"{kind}-{n}")
         try:
             directory.mkdir()
         except FileExistsError:
             continue
         return directory
-    raise SystemExit(f"upgrade: error: more than 999 upgrades in {run}")
+    raise SystemExit(f"{kind}: error: more than 999 {kind} directories in {run}")
 
 
 def target_name(environment: Environment, packages: dict[str, str], taken: set[str]) -> str:

@@ -139,6 +139,15 @@ ALTERATIONS: dict[str, tuple[Patch, ...]] = {
     ),
 }
 
+# Builds that cannot be measured, for a series of releases with a gap (releases/bisect.py
+# skips them): kept apart from ALTERATIONS, whose every build the upgrade must judge.
+BROKEN_BUILDS: dict[str, tuple[Patch, ...]] = {
+    "broken-import": (Patch(
+        "httpx/__init__.py",
+        "from .__version__ import __description__, __title__, __version__\n",
+        "raise ImportError(\"altered build (upgrade/altered.py, broken-import)\")\n"),),
+}
+
 
 def altered_version(version: str, alteration: str) -> str:
     """The normalised PEP 440 local version of the altered build."""
@@ -146,7 +155,7 @@ def altered_version(version: str, alteration: str) -> str:
 
 
 def check_arguments(version: str, alteration: str) -> None:
-    if alteration not in ALTERATIONS:
+    if alteration not in ALTERATIONS and alteration not in BROKEN_BUILDS:
         raise AlterationError(f"unknown alteration {alteration!r}; known: "
                               f"{', '.join(ALTERATIONS)}")
     if not VERSION_RE.fullmatch(version):
@@ -200,9 +209,10 @@ def release_files(tree: Path, dist_info: str) -> dict[str, bytes]:
     return files
 
 
-def patched(files: dict[str, bytes], version: str, alteration: str) -> dict[str, str | bytes]:
+def patched(files: dict[str, str | bytes], version: str,
+            alteration: str) -> dict[str, str | bytes]:
     result: dict[str, str | bytes] = dict(files)
-    for patch in ALTERATIONS[alteration]:
+    for patch in ALTERATIONS.get(alteration) or BROKEN_BUILDS[alteration]:
         # Several patches may change one file: each applies to what the last one left.
         content = result.get(patch.path, b"")
         text = content.decode("utf-8") if isinstance(content, bytes) else content
@@ -266,16 +276,28 @@ def write_wheel(path: Path, files: list[tuple[str, bytes]], dist_info: str) -> N
 def build(version: str, alteration: str, outdir: Path) -> Path:
     """Build httpx==VERSION with ALTERATION into OUTDIR; the wheel's path."""
     check_arguments(version, alteration)
-    new_version = altered_version(version, alteration)
+    return build_release(version, [alteration], altered_version(version, alteration), outdir)
+
+
+def build_release(version: str, alterations: list[str], new_version: str,
+                  outdir: Path) -> Path:
+    """httpx==VERSION with every alteration of ``alterations`` (none: the release as it is)
+    applied in turn, published as ``new_version``: the steps of a local series of releases
+    (tests/test_releases_series.py builds 0.28.1.post1, .post2, ...)."""
+    for alteration in alterations:
+        check_arguments(version, alteration)
     dist_info = f"httpx-{version}.dist-info"
     with tempfile.TemporaryDirectory(prefix="httpx-altered-") as scratch:
         tree = Path(scratch)
         fetch(version, tree)
         if not (tree / dist_info / "RECORD").is_file():
             raise AlterationError(f"the fetched release has no {dist_info}/RECORD")
-        files = release_files(tree, dist_info)
-    tag = wheel_tag(files, dist_info)
-    content = list(renamed(patched(files, version, alteration), version, new_version))
+        released = release_files(tree, dist_info)
+    tag = wheel_tag(released, dist_info)
+    files: dict[str, str | bytes] = dict(released)
+    for alteration in alterations:
+        files = patched(files, version, alteration)
+    content = list(renamed(files, version, new_version))
     outdir.mkdir(parents=True, exist_ok=True)
     path = outdir / f"httpx-{new_version}-{tag}.whl"
     write_wheel(path, content, f"httpx-{new_version}.dist-info")

@@ -26,6 +26,9 @@ from upgrade.environments import Environment
 RESULT_CODES = {"conformance": (0, 1), "snapshot": (0,), "counts": (0, 1)}
 TIMEOUTS = {"conformance": 600.0, "snapshot": 300.0, "counts": 900.0}
 TAIL = 40
+# Process groups of the suites running now, from any thread: stop_all() ends them when the
+# process that started them is interrupted while other threads wait on them.
+RUNNING: set[int] = set()
 
 
 class SuiteError(RuntimeError):
@@ -37,10 +40,15 @@ class Side:
     role: str  # "from" or "to"
     target: str  # the result directory's name: distribution-version
     environment: Environment
+    run: str | None = None  # the run its files go to; None: this process's run
+
+    @property
+    def run_name(self) -> str:
+        return self.run or schema.run_id()
 
     @property
     def directory(self) -> Path:
-        return schema.results_root() / schema.run_id() / self.target
+        return schema.results_root() / self.run_name / self.target
 
 
 def suite_command(kind: str, quick_counts: bool, claims: list[str] | None = None,
@@ -68,7 +76,7 @@ def side_environment(side: Side) -> dict[str, str]:
         HARNESS_TARGET=side.target, HARNESS_IMPORT=side.environment.spec.import_name,
         HARNESS_REQUIREMENT=side.environment.spec.install, HARNESS_GATE="0",
         PYTHONPATH=str(schema.REPO_ROOT), PYTHONDONTWRITEBYTECODE="1",
-        VIRTUAL_ENV=str(side.environment.root), **{schema.RUN_ENV: schema.run_id()},
+        VIRTUAL_ENV=str(side.environment.root), **{schema.RUN_ENV: side.run_name},
         PATH=f"{side.environment.root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
     )
     return environment
@@ -126,6 +134,7 @@ def attempt_suite(side: Side, kind: str, arguments: list[str], echo: bool,
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace",
                 start_new_session=True) as process:
             assert process.stdout is not None
+            RUNNING.add(process.pid)
             # A timer, not a check per line: a suite that hangs silently is stopped too.
             watchdog = threading.Timer(TIMEOUTS[kind], stop_group, (process.pid,))
             watchdog.start()
@@ -141,6 +150,7 @@ def attempt_suite(side: Side, kind: str, arguments: list[str], echo: bool,
                 raise
             finally:
                 watchdog.cancel()
+                RUNNING.discard(process.pid)
             if time.monotonic() - started >= TIMEOUTS[kind]:
                 raise SuiteError(f"{kind} on {side.target}: still running after "
                                  f"{TIMEOUTS[kind]:g} s, stopped (output: {log})")
@@ -181,6 +191,12 @@ def stop_group(pid: int) -> None:
     """Kill the suite and what it started (its server), by the group its PID leads."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def stop_all() -> None:
+    """Stop every suite this process has running (their threads then see them fail)."""
+    for pid in list(RUNNING):
+        stop_group(pid)
 
 
 def latest(side: Side, kind: str) -> Path:

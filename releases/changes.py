@@ -1,0 +1,103 @@
+"""What differs between two measured releases, by the upgrade's own rules.
+
+Claims and wire cases: the upgrade report (reports/upgrade.py); API, packaging and
+environment: upgrade/surface.py's findings; counts: the regression gate's rows that moved
+(upgrade/judge.py's ``count_findings``, compare's thresholds). Each difference is a
+``Change`` with a key (its group and item) that is the same in every pair of releases, so
+a timeline can follow an item across releases and a bisection can ask whether a release
+already has a change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from harness import schema
+from harness.packages import Difference, differences
+from releases.measure import Measured
+
+GROUPS = ("claim", "wire", "api", "packaging", "environment", "count")
+
+
+@dataclass(frozen=True)
+class Change:
+    group: str  # one of GROUPS
+    item: str  # claim id, snapshot case, API item, "scenario measure"
+    kind: str  # breaking, wire, informational, api, packaging, environment, regression...
+    before: str
+    after: str
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.group, self.item
+
+    def matches(self, other: Change) -> bool:
+        """The same change: the same item, a count moved the same way, a claim reached the
+        same outcome. (A claim's observed value may pass through other values first, as
+        an escaping rule revised twice; an outcome is what the changelog names.)"""
+        if self.key != other.key:
+            return False
+        if self.group == "count":
+            return self.kind == other.kind
+        if self.group == "claim":
+            return outcome(self.after) == outcome(other.after)
+        return True
+
+
+def outcome(value: str) -> str:
+    """``holds`` of ``holds: {...}``: a claim value's outcome."""
+    return value.split(":", 1)[0].strip()
+
+
+def claims_and_wire(a: Measured, b: Measured) -> list[Change]:
+    from reports.upgrade import upgrade_report
+
+    report = upgrade_report(str(a.directory), str(b.directory), [schema.results_root()])
+    claims = {claim for side in (report.before, report.after) if side.claims is not None
+              for claim in side.claims.index}
+    return [Change("claim" if row.item in claims else "wire", str(row.item),
+                   str(row.category), str(row.before), str(row.after), str(row.what))
+            for row in report.differences.itertuples()]
+
+
+def surface(a: Measured, b: Measured) -> tuple[list[Change], list[str]]:
+    from upgrade.surface import findings
+
+    before, after = a.surface, b.surface
+    if before is None or after is None:
+        lacking = [m.version for m in (a, b) if m.surface is None]
+        return [], [f"API not compared: no description of {', '.join(lacking)}"]
+    found = [Change("api" if f.kind in ("breaking", "api") else f.kind, f.item, f.kind,
+                    f.before, f.after, f.note) for f in findings(before, after)]
+    return found, []
+
+
+def counts(a: Measured, b: Measured) -> tuple[list[Change], list[str]]:
+    from upgrade.judge import count_findings, decisive, scenario_of
+
+    before, after = a.latest("bench"), b.latest("bench")
+    if before is None or after is None:
+        lacking = [m.version for m in (a, b) if m.latest("bench") is None]
+        return [], [f"counts not compared: no bench file for {', '.join(lacking)}"]
+    missing, moved = count_findings(before, after)
+    found = []
+    for row, sure in zip(moved.itertuples(), decisive(moved), strict=True):
+        note = f"{row.change}; rule: {row.rule}"
+        if row.verdict == "regression" and not sure:
+            note += "; near its threshold, one count run"
+        found.append(Change("count", f"{scenario_of(row.benchmark)} {row.measure}",
+                            str(row.verdict), str(row.baseline), str(row.candidate), note))
+    return found, [f"counts {a.version} -> {b.version}: {line}" for line in missing]
+
+
+def between(a: Measured, b: Measured) -> tuple[list[Change], list[str]]:
+    """Every change from release ``a`` to release ``b``, and notes on what was not compared."""
+    api, api_notes = surface(a, b)
+    moved, count_notes = counts(a, b)
+    return claims_and_wire(a, b) + api + moved, api_notes + count_notes
+
+
+def dependencies(a: Measured, b: Measured, distribution: str) -> list[Difference]:
+    """The packages besides the target whose version differs between the two releases."""
+    return [d for d in differences(a.packages, b.packages) if d[0] != distribution]
