@@ -57,7 +57,6 @@ class Counts:
     description: str
     deterministic: bool = True
     instructions_tolerance: float = 0.0
-    instructions_gated: bool = True
     syscall_tolerances: dict[str, float] = field(default_factory=dict)
     requests: int | None = None
     instructions_per_request: float | None = None
@@ -73,6 +72,8 @@ class Counts:
     # A/A spread where that exceeds the gate's default (docs/bench.md).
     python_lines_per_request: float | None = None
     lines_tolerance: float = 0.0
+    # False: instructions reported, never gated (``Scenario.instructions_gated``).
+    instructions_gated: bool = True
     count_run_wall_per_request: float | None = None  # under strace: not a speed figure
     # The memory pass (bench/counts/memory.py): "stream" and "read" scenarios get the heap
     # peak per variant ("h1 sync", ...) and body size, its growth per byte of body, and the
@@ -184,8 +185,9 @@ def count(names: Sequence[str], urls: Mapping[str, str], ca: str, *, quick: bool
           children: int = CALLGRIND_CHILDREN) -> dict[str, Counts]:
     """Count ``names`` (scenario names) against the server at ``urls``; see the module doc."""
     scenarios = [BY_NAME[n] for n in names]
-    results = {s.name: Counts(s.name, s.description, s.deterministic, s.instructions_tolerance,
-                              dict(s.syscall_tolerances), memory=s.memory,
+    results = {s.name: Counts(s.name, s.description, deterministic=s.deterministic,
+                              instructions_tolerance=s.instructions_tolerance,
+                              syscall_tolerances=dict(s.syscall_tolerances), memory=s.memory,
                               lines_tolerance=s.lines_tolerance,
                               instructions_gated=s.instructions_gated)
                for s in scenarios}
