@@ -126,10 +126,10 @@ def test_upgrade_command_prints_summary_and_rows_by_directory(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"- Upgrade httpx-0.27.2 (run {NEW_RUN}) -> httpx-0.28.1 (run {NEW_RUN})"
-    # The rows under "### Breaking/Wire/Informational changes": area | claim | what | ...
-    rows = [line.split(" | ") for line in lines[lines.index("### Breaking changes (1)"):]
+    # The rows under "### Behaviour changed", "### Wire changes", ...: area | item | what
+    rows = [line.split(" | ") for line in lines[lines.index("### Behaviour changed (1)"):]
             if line.startswith("| ") and not line.startswith(("| area", "|---"))]
-    assert [(row[1], row[2]) for row in rows] == [("bodies.json-compact", "outcome"),
+    assert [(row[1], row[2]) for row in rows] == [("bodies.json-compact", "behaviour changed"),
                                                   ("params.merge-with-query", "observed")]
 
 
