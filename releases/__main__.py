@@ -140,15 +140,5 @@ def measure_one(wanted: str, first: str, setting: Setting) -> int:
     return 0
 
 
-def interruptible(argv: list[str] | None = None) -> int:
-    """main, with Ctrl-C one line (the suites stop their process groups themselves)."""
-    try:
-        return main(argv)
-    except KeyboardInterrupt:
-        print("releases: interrupted: the releases measured in full are kept in the cache",
-              file=sys.stderr)
-        return EXIT_CANNOT_JUDGE
-
-
 if __name__ == "__main__":
-    sys.exit(interruptible())
+    sys.exit(command.interruptible("releases", main))

@@ -186,15 +186,5 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def interruptible(argv: list[str] | None = None) -> int:
-    """main, with Ctrl-C one line (the suites stop their process groups themselves)."""
-    try:
-        return main(argv)
-    except KeyboardInterrupt:
-        print("bisect: interrupted: the releases measured in full are kept in the cache",
-              file=sys.stderr)
-        return EXIT_CANNOT_JUDGE
-
-
 if __name__ == "__main__":
-    sys.exit(interruptible())
+    sys.exit(command.interruptible("bisect", main))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +76,15 @@ def write(directory: Path, name: str, text: str, document: dict[str, Any]) -> No
     schema.write_json(directory / f"{name}.json", json.loads(json.dumps(document,
                                                                          default=str)))
     (directory / f"{name}.md").write_text(text, encoding="utf-8")
+
+
+def interruptible(prog: str, main: Callable[[list[str] | None], int],
+                  argv: list[str] | None = None) -> int:
+    """``main``, with Ctrl-C one line and exit 2 (the suites stop their process groups
+    themselves; what was measured in full stays in the cache)."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted: the releases measured in full are kept in the cache",
+              file=sys.stderr)
+        return EXIT_CANNOT_JUDGE
