@@ -6,8 +6,9 @@ Lists the package's releases from the index (``--pre`` for pre-releases; yanked 
 are skipped and named), measures each as a side of an upgrade is measured (conformance,
 wire snapshot, API surface, quick work counts), keeping each release's results so that a
 rerun measures only what is new, and writes the timeline: printed (100 columns), and
-``timeline.md`` and ``timeline.json`` in a new ``results/<run>/releases/``. A release that
-cannot be installed or run is skipped with one line. Exit 0: a timeline was written; 2:
+``timeline.md`` (the PR comment), ``timeline.json`` and ``timeline.html`` in a new
+``results/<run>/releases/``. A release that cannot be installed or run is skipped with one
+line. Exit 0: a timeline was written; 2:
 nothing could be measured (one line why).
 """
 
@@ -26,6 +27,7 @@ from packaging.version import InvalidVersion, Version
 from releases import command, timeline
 from releases.index import ListingError, releases
 from releases.measure import Failed, Measured, Setting, first_lock, measure
+from reports import release_timeline
 from upgrade.environments import BuildError
 from upgrade.requirement import SpecError
 from upgrade.suites import stop_all
@@ -115,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
                        "total": round(time.monotonic() - job.started, 1)}
     directory = upgrade_directory("releases")
     command.write(directory, "timeline", timeline.markdown(found), found.as_dict())
+    (directory / "timeline.html").write_text(
+        release_timeline.page(directory / "timeline.json", found), encoding="utf-8")
     print(timeline.text(found), flush=True)
     job.say(f"timeline: {directory / 'timeline.md'} ({len(found.measured_now)} releases "
             f"measured now, {len(measured) - len(found.measured_now)} from the cache)")

@@ -4,7 +4,8 @@ releases where it changed, each against the release before it (releases/changes.
 A count change names the dependencies whose version changed with the release (httpcore,
 h11, h2...), so a cost that came with a dependency is not blamed on the target alone.
 Three renderings of one ``Timeline``: text for the terminal (at most 100 columns),
-Markdown (a row per item, a column per release), JSON (everything).
+Markdown (a row per item, a column per release: the PR comment), JSON (everything, read
+back by ``from_dict``; reports/release_timeline.py renders it as index.html's section).
 """
 
 from __future__ import annotations
@@ -56,6 +57,20 @@ class Timeline:
                 "steps": [{**asdict(step), "dependencies": [
                     {"name": n, "before": a, "after": b} for n, a, b in step.dependencies]}
                     for step in self.steps]}
+
+
+def from_dict(document: dict[str, Any]) -> Timeline:
+    """The timeline ``as_dict`` wrote (timeline.json), read back; KeyError or TypeError
+    when the document is not one."""
+    steps = [Step(step["version"], step["previous"],
+                  [Change(**change) for change in step["changes"]],
+                  [(d["name"], d["before"], d["after"]) for d in step["dependencies"]],
+                  list(step.get("notes", [])))
+             for step in document["steps"]]
+    return Timeline(document["package"], list(document["versions"]),
+                    list(document.get("skipped", [])), steps,
+                    dict(document.get("durations", {})),
+                    list(document.get("measured_now", [])))
 
 
 def build(package: str, measured: list[Measured], skipped: list[str],

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports import browser, html, markdown, network, plots, your_code
+from reports import browser, html, markdown, network, plots, release_timeline, your_code
 from reports.baseline import compare_runs, load_baseline, previous_baseline
 from reports.errors import InputError
 from reports.load import Run, load_results, report_run
@@ -62,6 +62,8 @@ def write_report(roots: Sequence[Path], run_name: str | None, pinned: str,
         page = html.render(tables, generated, verdict, comparison)
         # tox -e your-code's results in this run: a section of its own (reports/your_code.py)
         page = your_code.with_section(page, runs[name].directories)
+        # tox -e releases' timelines in this run: a row per change, a column per release
+        page = release_timeline.with_section(page, runs[name].directories)
         (staging / "index.html").write_text(page, encoding="utf-8")
         (staging / "summary.md").write_text(
             markdown.render(tables, str(final / "index.html"), comparison, report_url),
