@@ -77,8 +77,8 @@ class Bisection:
         first = self.measured[0]
         assert isinstance(first, Measured)
         found = self.release(index, first)
-        if isinstance(found, Failed):
-            return None
+        if isinstance(found, Failed) or found.unusable:
+            return None  # stepped around: what failed there says nothing of the change
         return between(first, found)[0]
 
 
@@ -170,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
            if isinstance(m, Measured) and not m.cached]
     skipped = [f"{m.version}: could not be measured: {m.reason}"
                for m in bisection.measured.values() if isinstance(m, Failed)]
+    skipped += [f"{m.version}: stepped around: {m.unusable} with its environment ("
+                f"{describe(dependencies(first, m, name)) or 'the same dependencies'})"
+                for m in bisection.measured.values()
+                if isinstance(m, Measured) and m.unusable]
     header = [f"{name} {low} -> {high}: {len(differences)} differences, "
               f"{len(versions)} releases in range, {len(ran)} measured "
               f"({', '.join(ran)}; {len(now)} now, the rest cached)",

@@ -33,21 +33,35 @@ class Change:
         return self.group, self.item
 
     def matches(self, other: Change) -> bool:
-        """The same change: the same item, a count moved the same way, a claim reached the
-        same outcome. (A claim's observed value may pass through other values first, as
-        an escaping rule revised twice; an outcome is what the changelog names.)"""
+        """Whether ``other``, a release's change against FROM, is this change (TO's against
+        FROM): the same item reaching TO's value. A count: moved the same way. A claim whose
+        outcome changed: reached TO's outcome, whatever it observed on the way (an escaping
+        rule revised twice; an outcome is what the changelog names). A claim that kept its
+        outcome: observes what TO observes (loopback ports aside). Anything else: TO's value
+        itself. So a release where the item differs some other way (a value it later lost,
+        or a client that failed there) does not have the change."""
+        from reports.matrix import same_observed
+
         if self.key != other.key:
             return False
         if self.group == "count":
             return self.kind == other.kind
         if self.group == "claim":
-            return outcome(self.after) == outcome(other.after)
-        return True
+            if outcome(self.after) != outcome(other.after):
+                return False
+            return (outcome(self.before) != outcome(self.after)
+                    or same_observed(observed(self.after), observed(other.after)))
+        return self.after == other.after
 
 
 def outcome(value: str) -> str:
     """``holds`` of ``holds: {...}``: a claim value's outcome."""
     return value.split(":", 1)[0].strip()
+
+
+def observed(value: str) -> str:
+    """``{...}`` of ``holds: {...}``: a claim value's observed value."""
+    return value.split(":", 1)[-1].strip()
 
 
 def claims_and_wire(a: Measured, b: Measured) -> list[Change]:

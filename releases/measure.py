@@ -61,6 +61,15 @@ class Measured:
         path = self.directory / "surface.json"
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
+    @property
+    def unusable(self) -> str | None:
+        """Why a default client cannot even be built with this release's environment (a
+        release whose loose pin kept an older dependency it no longer works with: httpx
+        0.25.1 beside httpcore 0.16.3), else None: then every claim fails the same way."""
+        surface = self.surface or {}
+        error = (surface.get("environment") or {}).get("trust", {}).get("error")
+        return str(error) if error else None
+
     def latest(self, kind: str) -> Path | None:
         files = sorted(self.directory.glob(f"{kind}*.json"), key=sort_key)
         return files[-1] if files else None

@@ -78,6 +78,9 @@ def build(package: str, measured: list[Measured], skipped: list[str],
     steps = []
     for previous, release in itertools.pairwise(measured):
         found, notes = between(previous, release)
+        if release.unusable:
+            notes.append(f"{release.unusable} with this environment: {release.version}'s "
+                         "changes here are a client that cannot be built")
         step = Step(release.version, previous.version, found,
                     dependencies(previous, release, package), notes)
         say(f"{previous.version} -> {release.version}: {len(found)} changes"

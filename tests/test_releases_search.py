@@ -10,6 +10,7 @@ measured end-to-end runs are in tests/test_releases_series.py.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,6 +99,36 @@ def test_the_same_change_is_a_count_moving_the_same_way_a_claim_reaching_the_out
     # A claim is there once it reached TO's outcome, whatever it observed on the way.
     assert claim.matches(Change("claim", "x.y", "wire", "broken: a", "holds: b"))
     assert not claim.matches(Change("claim", "x.y", "informational", "broken: a", "broken: b"))
+
+
+def test_a_value_change_is_there_once_the_release_has_tos_value() -> None:
+    """A claim that kept its outcome, a wire case, an API or packaging row: a release that
+    differs from FROM some other way (an earlier requirement, a client that failed there)
+    does not have the change; a loopback port aside, TO's value does."""
+    pin = Change("claim", "compat.httpcore", "wire", 'holds: ["httpcore<0.17"]',
+                 'holds: ["httpcore==1.*"]')
+    assert not pin.matches(Change("claim", "compat.httpcore", "wire", 'holds: ["httpcore<0.17"]',
+                                  'holds: ["httpcore<0.18"]'))
+    assert pin.matches(Change("claim", "compat.httpcore", "wire", 'holds: ["httpcore<0.17"]',
+                              'holds: ["httpcore==1.*"]'))
+    url = Change("claim", "base-url.x", "informational", 'holds: "http://127.0.0.1:1/a"',
+                 'holds: "http://127.0.0.1:2/b"')
+    assert url.matches(Change("claim", "base-url.x", "informational",
+                              'holds: "http://127.0.0.1:1/a"', 'holds: "http://127.0.0.1:3/b"'))
+    wire = Change("wire", "params.in-url.pipe", "wire", "/a?v=a%7Cb", "/a?v=a|b")
+    assert wire.matches(Change("wire", "params.in-url.pipe", "wire", "/a?v=a%7Cb", "/a?v=a|b"))
+    assert not wire.matches(Change("wire", "params.in-url.pipe", "breaking", "/a?v=a%7Cb",
+                                   "unsupported: Client(): TypeError"))
+
+
+def test_a_release_whose_client_cannot_be_built_is_unusable(tmp_path: Path) -> None:
+    from releases.measure import Measured
+
+    broken = {"environment": {"trust": {"error": "Client() raised TypeError"}}}
+    (tmp_path / "surface.json").write_text(json.dumps(broken))
+    assert Measured("0.25.1", tmp_path, {}, True).unusable == "Client() raised TypeError"
+    (tmp_path / "surface.json").write_text(json.dumps({"environment": {"trust": {}}}))
+    assert Measured("0.25.2", tmp_path, {}, True).unusable is None
 
 
 PAGE = {"versions": ["1.0.0", "1.1.0", "1.2.0rc1", "1.2.0", "1.3.0"],
