@@ -6,7 +6,8 @@ releases command measures a release (results shared through its cache); their di
 are those an upgrade would list (claims, wire cases, API, counts); then each is looked for
 in the releases between them by bisection (releases/search.py): about log2 of the range per
 difference, a release measured once for all of them. A release that cannot be installed or
-run is skipped with one line, and its neighbours are measured instead. Prints a table, and
+run, or whose default ``Client()`` cannot be built with the range's lock, is skipped with one
+line, and its neighbours are measured instead. Prints a table, and
 writes ``bisect.md`` and ``bisect.json`` in a new ``results/<run>/bisect/``. Exit 0: every
 difference attributed (to one release, or to a named run of releases where some could not
 be measured); 2: FROM or TO could not be measured, or bad input (one line why).
@@ -170,9 +171,8 @@ def main(argv: list[str] | None = None) -> int:
            if isinstance(m, Measured) and not m.cached]
     skipped = [f"{m.version}: could not be measured: {m.reason}"
                for m in bisection.measured.values() if isinstance(m, Failed)]
-    skipped += [f"{m.version}: stepped around: {m.unusable} with its environment ("
-                f"{describe(dependencies(first, m, name)) or 'the same dependencies'})"
-                for m in bisection.measured.values()
+    skipped += [f"{m.version}: stepped around: {m.unusable} with the range's lock "
+                "(every claim fails there the same way)" for m in bisection.measured.values()
                 if isinstance(m, Measured) and m.unusable]
     header = [f"{name} {low} -> {high}: {len(differences)} differences, "
               f"{len(versions)} releases in range, {len(ran)} measured "
