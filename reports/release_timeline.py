@@ -157,8 +157,9 @@ def timeline_html(path: Path, timeline: Timeline, number: int) -> str:
             f"<td>{escape(dependencies.get(v, ''))}</td>" for v in versions) + "</tr>")
     header = "".join(f"<th>{escape(v)}</th>" for v in versions)
     table_id = f"release-timeline-{number}"
-    parts.append(f'<table class="filterable" id="{table_id}"><thead><tr><th>item (<span '
-                 f'id="{table_id}-shown"></span>)</th>{header}</tr></thead><tbody>'
+    # The page's script fills the span with the rows shown ("3 of 65"); alone it stays empty.
+    parts.append(f'<table class="filterable" id="{table_id}"><thead><tr><th>item <span '
+                 f'id="{table_id}-shown" class="note"></span></th>{header}</tr></thead><tbody>'
                  + "".join(body) + "</tbody></table>")
     if len(rows) > ROW_LIMIT:
         parts.append(f'<p class="note">{len(rows) - ROW_LIMIT} more rows in '
