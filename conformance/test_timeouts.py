@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.adapter import SetupFailed
 from conformance.background import background_job
 from conformance.catalogue import load_catalogue
 from conformance.helpers import accepting_sink, silent_listener
 from conformance.target import NotInstalled, is_missing_api
+from generations import SetupFailed
 
 # The waits use the https_h1 listener, so claims that count connections on the plain
 # http listener (pooling, limits) are not disturbed by them.
