@@ -18,6 +18,7 @@ import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from packaging.requirements import Requirement
@@ -327,8 +328,9 @@ def test_httpxyz_base_url_query_kept(hx, server, observe):
         r = client.get("", params={"b": "2"})
     query = echo(r)["raw_query"]
     observe({"base_url query": kept, "sent": query})
-    assert kept.startswith("a=1")
-    assert query == f"{kept}&b=2"
+    # Compared as parameters: how a version escapes the '/' is not this claim.
+    assert parse_qsl(kept)[:1] == [("a", "1/")]
+    assert parse_qsl(query) == [*parse_qsl(kept), ("b", "2")]
 
 
 @pytest.mark.claim("forks.httpxyz.status-error-picklable")
