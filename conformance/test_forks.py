@@ -15,6 +15,7 @@ import pickle
 import subprocess
 import sys
 import warnings
+from http.cookiejar import DefaultCookiePolicy
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -223,6 +224,38 @@ def test_httpx2_content_length_file_position(hx, server, tmp_path: Path, observe
     assert seen == {"content-length": "6", "body": "456789"}
 
 
+@pytest.mark.claim("forks.httpx2.cookie-jar-policy")
+def test_httpx2_cookie_jar_policy(hx, server, observe):
+    with hx.Client() as client:
+        client.cookies.set("flavour", "oat", domain="127.0.0.1")
+        before = client.get(server.http + "/cookies").json()["cookies"]
+        client.cookies.jar.set_policy(DefaultCookiePolicy(blocked_domains=["127.0.0.1"]))
+        after = client.get(server.http + "/cookies").json()["cookies"]
+    observe({"before the policy": before, "with the policy": after})
+    assert before == {"flavour": "oat"}, "the cookie is not sent at all"
+    assert after == {}
+
+
+@pytest.mark.claim("forks.httpx2.transfer-encoding-respected")
+def test_httpx2_transfer_encoding_respected(hx, server, observe):
+    with hx.Client() as client:
+        r = client.post(server.http + "/anything", content=b"abc",
+                        headers={"Transfer-Encoding": "chunked"})
+    sent = echo(r)["headers"]
+    seen = observe({"status": r.status_code, "transfer-encoding": sent.get("transfer-encoding"),
+                    "content-length": sent.get("content-length"),
+                    "body": sent_body(r).decode()})
+    assert seen == {"status": 200, "transfer-encoding": "chunked", "content-length": None,
+                    "body": "abc"}
+
+
+@pytest.mark.claim("forks.httpx2.mounts-invalid-cidr")
+def test_httpx2_mounts_invalid_cidr(hx, observe):
+    with pytest.raises(hx.InvalidURL) as raised:
+        hx.Client(mounts={"all://10.0.0.0/33": None})
+    observe(f"InvalidURL: {raised.value}")
+
+
 # --- claimed by two forks -------------------------------------------------------------------
 
 
@@ -343,6 +376,35 @@ def test_httpxyz_status_error_picklable(hx, server, observe):
     assert seen == {"class": "HTTPStatusError", "same message": True}
 
 
+@pytest.mark.claim("forks.httpxyz.mounted-transports-closed")
+def test_httpxyz_mounted_transports_closed(hx, observe):
+    class FailsToClose(hx.BaseTransport):
+        def handle_request(self, request: Any) -> Any:
+            raise AssertionError("no request is sent")
+
+        def close(self) -> None:
+            raise RuntimeError("the main transport fails to close")
+
+    class RecordsClose(hx.BaseTransport):
+        closed = False
+
+        def handle_request(self, request: Any) -> Any:
+            raise AssertionError("no request is sent")
+
+        def close(self) -> None:
+            self.closed = True
+
+    mounted = RecordsClose()
+    client = hx.Client(transport=FailsToClose(), mounts={"http://127.0.0.1": mounted})
+    try:
+        client.close()
+        raised = None
+    except RuntimeError as error:
+        raised = str(error)
+    observe({"close raised": raised, "mounted closed": mounted.closed})
+    assert mounted.closed
+
+
 @pytest.mark.claim("forks.httpxyz.requires-python")
 def test_httpxyz_requires_python(hx, observe):
     specifier = observe(str(requires_python(hx)))
@@ -408,6 +470,34 @@ def test_httpxr_compat_shim(hx, observe):
     assert seen["httpx is the target"] and seen["active"]
     assert any(level == "INFO" and "shim" in text for level, text in seen["records"])
     assert not seen["active after disable"] and not seen["httpx after disable"]
+
+
+@pytest.mark.claim("forks.httpxr.compat-after-httpx")
+def test_httpxr_compat_after_httpx(hx, observe):
+    # A module already registered as httpx stands for an httpx imported first.
+    seen = in_fresh_interpreter(
+        "import importlib, json, logging, sys, types, warnings\n"
+        "records = []\n"
+        "class Keep(logging.Handler):\n"
+        "    def emit(self, record):\n"
+        "        records.append([record.levelname, record.getMessage()[:120]])\n"
+        "logging.basicConfig(level=logging.DEBUG, handlers=[Keep()])\n"
+        "sys.modules['httpx'] = types.ModuleType('httpx')\n"
+        f"m = importlib.import_module({package_of(hx)!r})\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    try:\n"
+        f"        importlib.import_module({package_of(hx) + '.compat'!r})\n"
+        "    except ImportError as error:\n"
+        "        print(json.dumps({'missing': str(error)})); sys.exit()\n"
+        "print(json.dumps({'httpx is the target': sys.modules['httpx'] is m,\n"
+        "    'warnings': [str(w.message)[:120] for w in caught],\n"
+        "    'warning records': [text for level, text in records if level == 'WARNING']}))")
+    observe(seen)
+    if "missing" in seen:
+        raise MissingAPI(seen["missing"])
+    assert seen["httpx is the target"]
+    assert seen["warnings"] or seen["warning records"]
 
 
 @pytest.mark.claim("forks.httpxr.no-python-dependencies")
