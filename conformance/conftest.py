@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from conformance.adapter import SetupFailed, adapt
 from conformance.background import Background
 from conformance.recording import (
     ConformanceRecorder,
@@ -25,6 +24,7 @@ from conformance.recording import (
     record_requests_side,
 )
 from conformance.target import NotInstalled, Target, import_target
+from generations import SetupFailed, adapt
 from harness.environment import clear_client_variables
 from server.plugin import StatsClient, serve_for_session
 from server.process import ServerInfo

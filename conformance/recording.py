@@ -3,7 +3,7 @@
 Registered by ``conformance/conftest.py``. Per test the outcome is ``holds`` (passed),
 ``missing-api`` (the target lacks the capability: no name or argument for it in any of its
 API generation's forms), ``setup-failed`` (a step that prepares the observation, such as
-trusting the test CA, failed in every way the target supports; see conformance/adapter.py),
+trusting the test CA, failed in every way the target supports; see generations/),
 ``not-installed`` (the target cannot be imported), ``harness-error`` (a fixture of the
 harness failed before the target was asked anything: no frame of the target in the
 traceback; or a wire fault script raised, so the fault was not sent as written) or
@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
-from conformance.adapter import SetupFailed
 from conformance.catalogue import Claim, coverage_problems, load_catalogue
 from conformance.expectations import Expectation, expected_outcome, load_expectations
 from conformance.target import NotInstalled, import_target, is_missing_api, target_name
+from generations import SetupFailed
 from harness import schema
 
 CONFORMANCE_DIR = Path(__file__).resolve().parent

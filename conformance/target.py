@@ -10,31 +10,16 @@ import importlib
 import os
 from importlib import metadata
 from types import ModuleType
-from typing import Any
 
+from generations import MissingAPI, Target, is_missing_api
 from harness import schema
 
-
-class MissingAPI(Exception):
-    """The target lacks a function, class, attribute or argument that a claim uses."""
+__all__ = ["MissingAPI", "NotInstalled", "Target", "distribution_of", "import_target",
+           "is_missing_api", "target_name", "top_level_names"]
 
 
 class NotInstalled(Exception):
     """The target (or requests) cannot be imported; the message is the reason."""
-
-
-class Target:
-    """A module proxy: ``target.Client`` is the module's, a missing name raises MissingAPI."""
-
-    def __init__(self, module: ModuleType) -> None:
-        self.module = module
-        self.name = module.__name__
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return getattr(self.module, name)
-        except AttributeError:
-            raise MissingAPI(f"{self.name}.{name} does not exist") from None
 
 
 def import_target(name: str | None = None) -> ModuleType:
@@ -89,19 +74,3 @@ def target_name() -> str:
     import_name = schema.target_import()
     found = distribution_of(import_name)
     return f"{found[0]}-{found[1]}" if found else import_name
-
-
-def is_missing_api(error: BaseException, target_module: str) -> bool:
-    """True when an exception means the target has no such name or keyword argument."""
-    if isinstance(error, MissingAPI):
-        return True
-    if isinstance(error, AttributeError):
-        owner = getattr(error, "obj", None)
-        module = getattr(type(owner), "__module__", "") or ""
-        if isinstance(owner, ModuleType):
-            module = owner.__name__
-        return module.split(".")[0] == target_module
-    if isinstance(error, TypeError):
-        text = str(error)
-        return "unexpected keyword argument" in text or "takes no keyword argument" in text
-    return False

@@ -98,13 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     results = [measure(versions[0], setting, None)]
     anchor = results[0].lock if isinstance(results[0], Measured) else None
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        try:
-            results += list(pool.map(lambda v: measure(v, setting, anchor), versions[1:]))
-        except KeyboardInterrupt:
-            setting.stopping.set()  # no new release starts; the running suites are ended
-            stop_all()
-            raise
+    pool = ThreadPoolExecutor(max_workers=args.jobs)
+    try:
+        results += list(pool.map(lambda v: measure(v, setting, anchor), versions[1:]))
+    except KeyboardInterrupt:
+        setting.stopping.set()  # no new release starts; the running suites are ended
+        stop_all()  # and none is tried again
+        pool.shutdown(cancel_futures=True)
+        raise
+    pool.shutdown()
     measured = [r for r in results if isinstance(r, Measured)]
     failed = [f"{r.version}: could not be measured: {r.reason}" for r in results
               if isinstance(r, Failed)]

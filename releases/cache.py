@@ -22,7 +22,7 @@ from typing import Any
 from harness import schema
 
 # What a release's results depend on, besides the release and its dependencies.
-RELEVANT = ("conformance", "snapshot", "server", "bench", "harness", "targets",
+RELEVANT = ("conformance", "generations", "snapshot", "server", "bench", "harness", "targets",
             "upgrade/surface.py", "upgrade/suites.py", "constraints.txt", "pyproject.toml")
 DONE = "release.json"
 

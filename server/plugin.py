@@ -8,6 +8,7 @@ if pytest itself is killed, the server sees its stdin close and exits.
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import urllib.request
 from collections.abc import Iterator
@@ -48,6 +49,11 @@ def serve_for_session(engine: str, cpu: int | None = None,
     try:
         process.start()
     except ServerError as error:
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            # pytest.exit() in an xdist worker ends it inside a test: the controller stops
+            # with an INTERNALERROR wall and the whole run is lost. A failed fixture is one
+            # line on each test that needs the server; the others still run.
+            pytest.fail(f"{label}: {error}", pytrace=False)
         pytest.exit(f"{label}: {error}", returncode=3)
     try:
         yield process

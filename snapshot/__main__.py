@@ -16,9 +16,10 @@ import sys
 import time
 from typing import Any
 
+from generations import MissingAPI
 from harness import schema
 from server.process import ServerError, ServerProcess
-from snapshot.clients import Unsupported, adapter_for
+from snapshot.clients import adapter_for
 from snapshot.runner import TOTAL_SECONDS, run_grid
 
 NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
@@ -42,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--library", help="import name to run (default $HARNESS_IMPORT)")
     parser.add_argument("--target", help="result directory name (default $HARNESS_TARGET, "
                                          "or 'requests' with --library requests)")
-    parser.add_argument("--only", metavar="GLOB", help="run only the cases whose id matches")
+    parser.add_argument("--only", metavar="GLOB", action="append",
+                        help="run only the cases whose id matches (repeatable)")
     parser.add_argument("--budget", type=float, default=TOTAL_SECONDS,
                         help=f"seconds for the whole grid (default {TOTAL_SECONDS:g})")
     args = parser.parse_args(argv)
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             module = importlib.import_module(import_name)
             adapter = adapter_for(module)
-        except (ImportError, Unsupported) as error:
+        except (ImportError, MissingAPI) as error:
             print(f"snapshot: cannot use {import_name}: {error}", file=sys.stderr)
             return 2
         generation = adapter.generation

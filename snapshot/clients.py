@@ -1,26 +1,24 @@
-"""The call layer: one small adapter per API generation, so the grid runs on every target.
+"""The call layer: how each library sends a case, so the grid runs on every target.
 
-An adapter turns a case's arguments into the library's own way of saying them. When the
-library has no way (requests has no ``base_url``, httpx 1.0.dev6 no ``auth=``), the case
-is ``Unsupported`` with the reason, never a crash. Nothing else is passed: no timeout, no
-verify, no headers the case is not about (observe, don't steer; an outer alarm bounds time).
+An adapter turns a case's arguments into the library's own way of saying them: httpx
+through the API-generation adapter the conformance suite uses too (``generations``), so
+both read one translation; requests under its own names. When the library has no way
+(requests has no ``base_url``, httpx 1.0.dev6 no ``auth=``), the case raises
+``MissingAPI`` (recorded ``unsupported``) with the reason, never a crash. Nothing else is
+passed: no timeout, no verify, no headers the case is not about (observe, don't steer; an
+outer alarm bounds time).
 """
 
 from __future__ import annotations
 
-import inspect
-import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from generations import MissingAPI, adapt
 from snapshot.grid import Case
-
-
-class Unsupported(Exception):
-    """The case's input cannot be expressed on this library; the message says why."""
 
 
 @dataclass
@@ -54,31 +52,47 @@ def unexpected_keyword(error: TypeError) -> bool:
     return "unexpected keyword argument" in text or "takes no keyword argument" in text
 
 
-class HttpxClassic(Adapter):
-    """httpx 0.x and its drop-in forks: ``Client(base_url=...).request(method, url, **args)``."""
+class Httpx(Adapter):
+    """httpx of any API generation, through its adapter (``generations``): the case's 0.x
+    arguments reach the target only where its generation has them, else MissingAPI."""
 
-    generation = "httpx-0.x"
+    def __init__(self, module: ModuleType) -> None:
+        super().__init__(module)
+        self.hx = adapt(module)
+        self.generation = f"httpx-{self.hx.generation}"
 
     def send(self, case: Case, fill: Fill) -> Reported:
         client_args = {"base_url": fill(case.base_url)} if case.base_url is not None else {}
-        try:
-            client = self.lib.Client(**client_args)
-        except TypeError as error:
-            if unexpected_keyword(error):
-                raise Unsupported(f"Client(): {error}") from None
-            raise
+        with expressible("Client()"):
+            client = self.hx.Client(**client_args)
         with client:
-            try:
+            with expressible("request()"):
                 response = client.request(case.method, fill(case.url), **case.args)
-            except TypeError as error:
-                if unexpected_keyword(error):
-                    raise Unsupported(f"request(): {error}") from None
-                raise
             if case.then:
                 response = client.get(fill(case.then))
-            return Reported(response.status_code, str(response.url),
-                            [[r.status_code, str(r.url)] for r in response.history],
+            return Reported(response.status_code, optional(lambda: str(response.url)),
+                            optional(lambda: [[r.status_code, str(r.url)]
+                                              for r in response.history]),
                             response.content)
+
+
+@contextmanager
+def expressible(call: str) -> Iterator[None]:
+    """A keyword the library rejects means the case cannot be expressed on it."""
+    try:
+        yield
+    except TypeError as error:
+        if unexpected_keyword(error):
+            raise MissingAPI(f"{call}: {error}") from None
+        raise
+
+
+def optional(read: Callable[[], Any]) -> Any:
+    """What the client reports, or None where its generation has no such attribute."""
+    try:
+        return read()
+    except MissingAPI:
+        return None
 
 
 # requests' names for the same arguments (it has no content=: data= takes bytes and str).
@@ -91,7 +105,7 @@ class Requests(Adapter):
     generation = "requests"
     def send(self, case: Case, fill: Fill) -> Reported:
         if case.base_url is not None:
-            raise Unsupported("requests has no base_url")
+            raise MissingAPI("requests has no base_url")
         args = {REQUESTS_NAMES.get(key, key): value for key, value in case.args.items()}
         with self.lib.Session() as session:
             response = session.request(case.method, fill(case.url), **args)
@@ -102,85 +116,10 @@ class Requests(Adapter):
                             response.content)
 
 
-class Httpx1(Adapter):
-    """httpx 1.0 previews: ``Client(url=...)``, content types (``JSON``, ``Form``, ``Files``)."""
-
-    generation = "httpx-1.0"
-
-    def send(self, case: Case, fill: Fill) -> Reported:
-        lib, args = self.lib, dict(case.args)
-        for name in ("cookies", "auth"):
-            if name in args:
-                raise Unsupported(f"{name}=: no such argument (nor a cookie jar or auth hook)")
-        if args.pop("follow_redirects", True) is False:
-            raise Unsupported("follow_redirects=False: the Client always follows redirects")
-        url: Any = fill(case.url)
-        if "params" in args:
-            url = lib.URL(url, params=args.pop("params"))
-        with tempfile.TemporaryDirectory(prefix="snapshot-files-") as scratch:
-            content = self.content(args, Path(scratch))
-            request_args: dict[str, Any] = {}
-            if "headers" in args:
-                request_args["headers"] = args.pop("headers")
-            if content is not None:
-                request_args["content"] = content
-            if args:
-                raise Unsupported(f"{', '.join(args)}=: no such argument")
-            client_args = {"url": fill(case.base_url)} if case.base_url is not None else {}
-            with lib.Client(**client_args) as client:
-                response = client.request(case.method, url, **request_args)
-                if case.then:
-                    response = client.request("GET", fill(case.then))
-                return Reported(int(response.status_code), None, None, response.body)
-
-    def content(self, args: dict[str, Any], scratch: Path) -> Any:
-        """The body argument as a 1.0 content object, or None without one."""
-        lib = self.lib
-        if "json" in args:
-            return lib.JSON(args.pop("json"))
-        if "content" in args:
-            value = args.pop("content")
-            return lib.Text(value) if isinstance(value, str) else value
-        files = args.pop("files", None)
-        data = args.pop("data", None)
-        if files is not None:
-            return lib.MultiPart(form=data, files=self.files(files, scratch))
-        if data is None:
-            return None
-        if isinstance(data, (str, bytes)):
-            raise Unsupported("data=<str|bytes>: no such argument (content= takes bytes)")
-        return lib.Form(data)
-
-    def files(self, files: Any, scratch: Path) -> list[tuple[str, Any]]:
-        """Files are paths in 1.0: each upload is written to a file of the same name."""
-        items = files.items() if isinstance(files, dict) else files
-        converted = []
-        for index, (field_name, value) in enumerate(items):
-            if not isinstance(value, tuple):
-                raise Unsupported("files= without a filename: a File is a path")
-            if len(value) > 2:
-                raise Unsupported("files= with a content type: File has no content type")
-            folder = scratch / str(index)
-            folder.mkdir()
-            path = folder / value[0]
-            path.write_bytes(value[1])
-            converted.append((field_name, self.lib.File(str(path))))
-        return converted
-
-
 def adapter_for(module: ModuleType) -> Adapter:
-    """The adapter of the module's API generation, recognised by what it offers."""
+    """requests, or httpx of the module's API generation."""
     if module.__name__ == "requests":
         return Requests(module)
-    client = getattr(module, "Client", None)
-    if client is None:
-        raise Unsupported(f"{module.__name__} has no Client")
-    try:
-        parameters = inspect.signature(client.__init__).parameters
-    except (TypeError, ValueError):  # a compiled Client without a signature
-        return HttpxClassic(module)
-    if "base_url" in parameters or "follow_redirects" in parameters:
-        return HttpxClassic(module)
-    if "url" in parameters and hasattr(module, "JSON"):
-        return Httpx1(module)
-    return HttpxClassic(module)  # unknown shape: try the 0.x way, failures are recorded
+    if getattr(module, "Client", None) is None:
+        raise MissingAPI(f"{module.__name__} has no Client")
+    return Httpx(module)

@@ -13,9 +13,10 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
+from generations import MissingAPI
 from server.process import ServerInfo
 from snapshot import record
-from snapshot.clients import Adapter, Unsupported
+from snapshot.clients import Adapter
 from snapshot.grid import Case, grid
 
 CASE_SECONDS = 5  # one case; httpx 1.0.dev6 has no default timeout and follows any loop
@@ -82,7 +83,7 @@ def attempt(adapter: Adapter, case: Case, fill: Any,
                 reported = adapter.send(case, fill)
             reported.warnings = sorted({w.category.__name__ for w in caught})
             observed = record.exchange(reported, normalise)
-        except Unsupported as why:
+        except MissingAPI as why:
             observed = {"outcome": "unsupported", "reason": str(why)}
         except CaseTimeout as error:
             observed = {"outcome": "timeout", "message": str(error)}
@@ -93,13 +94,16 @@ def attempt(adapter: Adapter, case: Case, fill: Any,
 
 
 def run_grid(module: ModuleType, adapter: Adapter, server: ServerInfo,
-             pattern: str | None = None, budget: float = TOTAL_SECONDS) -> list[dict[str, Any]]:
-    """Every case (or those matching ``pattern``), in grid order, with progress on stderr."""
+             patterns: list[str] | None = None,
+             budget: float = TOTAL_SECONDS) -> list[dict[str, Any]]:
+    """Every case (or those matching any of ``patterns``), in grid order, with progress on
+    stderr."""
     values = templates(server)
     fill = fill_with(values)
     ports = [urlsplit(url).port or 0 for url in (server.http, server.https, server.https_h1)]
     normalise = record.Normaliser(ports)
-    cases = [case for case in grid() if pattern is None or fnmatch.fnmatch(case.id, pattern)]
+    cases = [case for case in grid()
+             if not patterns or any(fnmatch.fnmatch(case.id, p) for p in patterns)]
     deadline = time.monotonic() + budget
     records = []
     for index, case in enumerate(cases, 1):

@@ -133,3 +133,23 @@ def test_a_server_that_never_gets_ready_is_reported_and_killed() -> None:
     with pytest.raises(ServerError, match=r"not ready in 0\.01 s"):
         process.start()
     assert process.process is None  # stopped, not leaked
+
+
+def test_a_server_that_cannot_start_in_an_xdist_worker_is_one_line(tmp_path: Path) -> None:
+    """In a worker, pytest.exit() lost the whole run to an INTERNALERROR wall (3 Dec, load
+    20: every httpx2 release of a timeline skipped); now each test that needs the server
+    fails with the one line, and the tests that do not need it still pass."""
+    (tmp_path / "hypercorn.py").write_text("raise ImportError('no', name='hypercorn')\n")
+    (tmp_path / "test_needs_server.py").write_text(
+        "def test_one(server):\n    pass\n\ndef test_two(server):\n    pass\n\n"
+        "def test_without_it():\n    pass\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO_ROOT)])}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "server.plugin", "-n", "2", "-q",
+         "-p", "no:cacheprovider", "-c", os.devnull, "--rootdir", str(tmp_path),
+         str(tmp_path / "test_needs_server.py")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert "INTERNALERROR" not in run.stdout + run.stderr
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert "1 passed, 2 errors" in run.stdout
+    assert "harness server: server exited with code 1" in run.stdout

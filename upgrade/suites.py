@@ -29,6 +29,9 @@ TAIL = 40
 # Process groups of the suites running now, from any thread: stop_all() ends them when the
 # process that started them is interrupted while other threads wait on them.
 RUNNING: set[int] = set()
+# Set by stop_all(): after an interruption no suite starts and none is tried again, so the
+# threads still measuring end with SuiteError instead of starting the next attempt.
+STOPPED = threading.Event()
 
 
 class SuiteError(RuntimeError):
@@ -97,6 +100,8 @@ def run_suite(side: Side, kind: str, quick_counts: bool = True,
     """
     started = time.monotonic()
     for attempt in range(1, ATTEMPTS + 1):
+        if STOPPED.is_set():
+            raise SuiteError(f"{kind} on {side.target}: stopped (interrupted)")
         # The whole conformance suite must cover the whole catalogue (a narrowed run,
         # --claim or reruns, is partial by its own definition); every count run must
         # count each of its scenarios.
@@ -135,6 +140,8 @@ def attempt_suite(side: Side, kind: str, arguments: list[str], echo: bool,
                 start_new_session=True) as process:
             assert process.stdout is not None
             RUNNING.add(process.pid)
+            if STOPPED.is_set():  # stop_all() ran between the check above and the start
+                stop_group(process.pid)
             # A timer, not a check per line: a suite that hangs silently is stopped too.
             watchdog = threading.Timer(TIMEOUTS[kind], stop_group, (process.pid,))
             watchdog.start()
@@ -194,7 +201,9 @@ def stop_group(pid: int) -> None:
 
 
 def stop_all() -> None:
-    """Stop every suite this process has running (their threads then see them fail)."""
+    """Stop every suite this process has running (their threads then see them fail), and
+    start none after."""
+    STOPPED.set()
     for pid in list(RUNNING):
         stop_group(pid)
 
