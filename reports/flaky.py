@@ -41,7 +41,3 @@ def seen(before: int, after: int, names: tuple[str, str] = ("FROM", "TO")) -> st
         return f"in {before} of {before} runs a side" if before > 1 else "one run a side"
     return f"in every run: {before} of {names[0]}, {after} of {names[1]}"
 
-
-def still_to_run(items: Sequence[str], done: Callable[[str], int]) -> list[str]:
-    """The items with fewer than RERUNS reruns so far (``done``: how many an item has)."""
-    return [item for item in items if done(item) < RERUNS]
