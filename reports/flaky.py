@@ -16,6 +16,10 @@ from typing import TypeVar
 
 FLAKY = "flaky"
 RERUNS = 2  # each differing claim or case runs this many more times on each target
+# Outcomes the target's API decides (no such name or argument, an input it cannot express,
+# not importable), not timing: a difference to or from one is not run again.
+SHAPE_OUTCOMES = ("missing-api", "unsupported", "not-installed")
+SETTLED = "decided by the API (missing-api or unsupported): not run again"
 
 Run = TypeVar("Run")
 
@@ -34,6 +38,12 @@ def judge(category: str, before: Sequence[Run], after: Sequence[Run],
         return category, seen(len(before), len(after), names)
     return FLAKY, (f"differs in {across} of {total} {names[0]}/{names[1]} pairings of runs; "
                    f"varies between runs of {' and '.join(unstable) or 'neither side'}")
+
+
+def settled(before: str, after: str) -> bool:
+    """Whether a row's difference is one of API shape (its values as the report shows
+    them: ``missing-api: ...``, ``unsupported: ...``), so running it again tells nothing."""
+    return any(str(value).startswith(SHAPE_OUTCOMES) for value in (before, after))
 
 
 def seen(before: int, after: int, names: tuple[str, str] = ("FROM", "TO")) -> str:

@@ -94,6 +94,19 @@ class UpgradeReport:
     def differences(self) -> pd.DataFrame:
         return self.rows[self.rows["differs"]]
 
+    def to_run_again(self) -> tuple[list[str], list[str]]:
+        """The differing claims and wire cases whose difference could be chance: those a
+        run again can tell from noise (reports/flaky.py; not an API's shape)."""
+        claims = claims_in(self.before, self.after)
+        ids = [{case["id"] for case in side.snapshot["cases"]} if side.snapshot else set()
+               for side in (self.before, self.after)]
+        cases = ids[0] & ids[1]  # a case only one side has is no run-to-run question
+        rows = self.differences
+        rows = rows[[not flaky.settled(a, b) for a, b in zip(rows["before"], rows["after"],
+                                                              strict=True)]]
+        return ([item for item in rows["item"] if item in claims],
+                [item for item in rows["item"] if item in cases and item not in claims])
+
     def verdict_line(self) -> str:
         """"Upgrade FROM -> TO: 1 breaking, 1 wire, 0 informational": what the terminal
         prints first and last."""
@@ -364,6 +377,9 @@ def judged(rows: pd.DataFrame, before: Side, after: Side,
             or after.snapshot_reruns):
         return rows
     for index in rows.index[rows["differs"]]:
+        if flaky.settled(rows.at[index, "before"], rows.at[index, "after"]):
+            rows.at[index, "runs"] = flaky.SETTLED
+            continue
         found = item_runs(str(rows.at[index, "item"]), before, after, common)
         if found is None or len(found[0]) + len(found[1]) == 2:
             continue

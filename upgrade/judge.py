@@ -44,11 +44,8 @@ def claims_and_wire(job: Any, verdict: Verdict, before: Side, after: Side,
 
     first = report()
     claims = claims_in(first.before, first.after)
-    cases = {case["id"] for side in (first.before, first.after) if side.snapshot
-             for case in side.snapshot["cases"]}
     rows = first.differences
-    differing = [item for item in rows["item"] if item in claims]
-    wire = [item for item in rows["item"] if item in cases and item not in claims]
+    differing, wire = first.to_run_again()
     if (differing or wire) and times:
         job.say(f"{len(differing)} claims and {len(wire)} wire cases differ: running them "
                 f"{times} more times a side")
@@ -65,7 +62,7 @@ def claims_and_wire(job: Any, verdict: Verdict, before: Side, after: Side,
             note = seen
         else:
             note = "wire snapshot" if row.source == SOURCE else f"wire snapshot, {row.source}"
-            note += f"; {seen}" if row.item in cases else ""
+            note += f"; {row.runs}" if row.runs else ""
         verdict.findings.append(Finding(row.category, row.item, str(row.before),
                                         str(row.after), note))
     job.say(f"claims and wire: {len(rows)} differences "
