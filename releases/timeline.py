@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.packages import Difference, describe
-from releases.changes import GROUPS, Change, between, dependencies
+from releases.changes import GROUPS, Again, Change, between, dependencies
 from releases.measure import Measured
 
 WIDTH = 100
@@ -59,10 +59,13 @@ class Timeline:
 
 
 def build(package: str, measured: list[Measured], skipped: list[str],
-          say: Callable[[str], None] = lambda line: None) -> Timeline:
+          say: Callable[[str], None] = lambda line: None,
+          again: Again | None = None) -> Timeline:
+    """Each release against the one before it; ``again`` runs a differing claim or wire
+    case again on both (releases/measure.py's ``measure_again``) before it is a change."""
     steps = []
     for previous, release in itertools.pairwise(measured):
-        found, notes = between(previous, release)
+        found, notes = between(previous, release, again)
         step = Step(release.version, previous.version, found,
                     dependencies(previous, release, package), notes)
         say(f"{previous.version} -> {release.version}: {len(found)} changes"

@@ -274,7 +274,8 @@ def run_rerun(args: argparse.Namespace) -> int:
     from reports.rerun import rerun
     from reports.terminal import say
 
-    rerun(choose_run(load_results(args.results), args.run), args.pinned, say)
+    runs = load_results(args.results)
+    rerun(runs[choose_run(runs, args.run)], args.pinned, say)
     return 0
 
 
