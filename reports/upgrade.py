@@ -373,14 +373,13 @@ def judged(rows: pd.DataFrame, before: Side, after: Side,
     """Each differing claim or case judged on all its runs on both sides (reports/flaky.py):
     one that varies is ``flaky``, with its rate; one seen again says how often."""
     rows = rows.assign(runs=rows["runs"].astype(object).fillna(""))
-    if not (before.claim_reruns or after.claim_reruns or before.snapshot_reruns
-            or after.snapshot_reruns):
-        return rows
+    rerun = bool(before.claim_reruns or after.claim_reruns or before.snapshot_reruns
+                 or after.snapshot_reruns)
     for index in rows.index[rows["differs"]]:
         if flaky.settled(rows.at[index, "before"], rows.at[index, "after"]):
             rows.at[index, "runs"] = flaky.SETTLED
             continue
-        found = item_runs(str(rows.at[index, "item"]), before, after, common)
+        found = item_runs(str(rows.at[index, "item"]), before, after, common) if rerun else None
         if found is None or len(found[0]) + len(found[1]) == 2:
             continue
         kind, note = flaky.judge(str(rows.at[index, "category"]), *found)
