@@ -275,7 +275,12 @@ def run_rerun(args: argparse.Namespace) -> int:
     from reports.terminal import say
 
     runs = load_results(args.results)
-    rerun(runs[choose_run(runs, args.run)], args.pinned, say)
+    try:
+        rerun(runs[choose_run(runs, args.run)], args.pinned, say)
+    except KeyboardInterrupt:
+        print("reports: rerun: interrupted: the reruns written in full are kept",
+              file=sys.stderr)
+        return 2
     return 0
 
 
