@@ -19,6 +19,7 @@ from reports import flaky
 from reports.first_screen import change_counts
 from reports.load import load_results
 from reports.rerun import plan
+from reports.tables import build_tables
 from reports.upgrade import changes_by_target
 from tests.reports_helpers import NEW_RUN, PINNED, REPO, copy_results
 from tests.test_reports_upgrade import case, write
@@ -59,11 +60,13 @@ def planted_run(tmp_path: Path, reruns_agree: bool) -> Path:
 
 
 def counts_for(run_directory: Path) -> dict[str, Any]:
-    run = load_results([run_directory.parent])[NEW_RUN]
-    changes = changes_by_target(run, PINNED)
+    runs = load_results([run_directory.parent])
+    changes = changes_by_target(runs[NEW_RUN], PINNED)
     row = changes[(changes["target"] == OTHER) & (changes["item"] == CLAIM)].iloc[0]
     counts = change_counts(changes, [OTHER], set()).iloc[0].to_dict()
-    return {"category": row["category"], "runs": row["runs"], **counts}
+    summary = build_tables(runs, NEW_RUN, PINNED).summary.set_index("target")
+    return {"category": row["category"], "runs": row["runs"],
+            "changed": summary.loc[OTHER, "changed_from_pinned"], **counts}
 
 
 def test_a_one_run_difference_is_flaky_with_its_rate_not_a_change(tmp_path: Path) -> None:
@@ -77,6 +80,8 @@ def test_a_one_run_difference_is_flaky_with_its_rate_not_a_change(tmp_path: Path
     assert steady["runs"] == "in every run: 1 of FROM, 3 of TO"
     # The first screen's counts: the flaky row is no breaking change, and is counted apart.
     assert (found["breaking"], found["flaky"]) == (steady["breaking"] - 1, 1)
+    # ... nor a claim changed from the pinned target in the conformance summary.
+    assert found["changed"] == steady["changed"] - 1
 
 
 def test_reruns_are_read_with_their_target_and_are_no_target(tmp_path: Path) -> None:
