@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +176,36 @@ def test_the_rerun_step_runs_both_sides_in_their_environments(tmp_path: Path) ->
                             "--pinned", PINNED], cwd=REPO, capture_output=True, text=True,
                            timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert again.returncode == 0 and len(list((root / run).glob("*/*.json"))) == 12
+
+
+def test_a_release_change_must_be_seen_again(tmp_path: Path) -> None:
+    """releases/changes.py: a claim that differs between two releases is asked to run again
+    on both (not a difference of API shape), and one that did not differ again is a note,
+    flaky with its rate, not a change the timeline or the bisection attributes."""
+    from releases.changes import between
+    from releases.measure import Measured
+
+    run = planted_run(tmp_path, reruns_agree=True)
+    shutil.rmtree(run / (OTHER + RERUN_SUFFIX))  # written by ``again`` below
+    a, b = (Measured(v, run / target, {}, cached=True)
+            for v, target in (("1", PINNED), ("2", OTHER)))
+    asked: list[tuple[str, list[str], list[str]]] = []
+
+    def again(release: Measured, claims: list[str], cases: list[str]) -> None:
+        asked.append((release.version, claims, cases))
+        if release is b:
+            planted = json.loads((b.directory / "conformance.json").read_text())
+            claim_of(planted, CLAIM).update(outcome="holds", message="")
+            target = b.directory.with_name(b.directory.name + RERUN_SUFFIX)
+            target.mkdir(exist_ok=True)
+            (target / "conformance.json").write_text(json.dumps(planted))
+
+    changes, notes = between(a, b, again)
+    assert [version for version, _, _ in asked] == ["1", "2"]
+    assert CLAIM in asked[0][1]
+    assert not any(c.item == CLAIM for c in changes)
+    assert any(note.startswith(f"claim {CLAIM}: flaky, not a change (differs in 1 of 2")
+               for note in notes)
+    # Without the rerun the same difference is a change (what the bisection searched for).
+    shutil.rmtree(b.directory.with_name(b.directory.name + RERUN_SUFFIX))
+    assert any(c.item == CLAIM for c in between(a, b)[0])
