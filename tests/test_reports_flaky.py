@@ -209,3 +209,43 @@ def test_a_release_change_must_be_seen_again(tmp_path: Path) -> None:
     # Without the rerun the same difference is a change (what the bisection searched for).
     shutil.rmtree(b.directory.with_name(b.directory.name + RERUN_SUFFIX))
     assert any(c.item == CLAIM for c in between(a, b)[0])
+
+
+def test_the_upgrade_runs_again_claims_and_wire_cases_and_reports_flaky(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """upgrade/judge.py: the differing claim and wire case are run again on both sides
+    (through run_again; here it writes what a real rerun of each side would: the FROM
+    values), and the verdict lists both as flaky findings, not breaking."""
+    from upgrade import judge
+    from upgrade.suites import Side
+    from upgrade.verdict import Verdict
+
+    run = planted_run(tmp_path, reruns_agree=True)
+    shutil.rmtree(run / (OTHER + RERUN_SUFFIX))
+    for target, status in ((PINNED, 200), (OTHER, 500)):
+        write(run / target / "snap", [snapshot_case(status)])
+        (run / target / "snap" / "snapshot.json").rename(run / target / "snapshot.json")
+    monkeypatch.setenv("HARNESS_RESULTS", str(run.parent))
+    before, after = (Side(role, target, None, run=NEW_RUN)  # type: ignore[arg-type]
+                     for role, target in (("from", PINNED), ("to", OTHER)))
+    asked = []
+
+    def run_again(side: Side, claims: list[str], cases: list[str], times: int) -> float:
+        asked.append((side.target, claims, cases, times))
+        again = side.directory.with_name(side.directory.name + RERUN_SUFFIX)
+        again.mkdir(exist_ok=True)
+        for name in ("conformance.json", "snapshot.json"):
+            (again / name).write_text((before.directory / name).read_text())
+        return 0.0
+
+    class Job:
+        def say(self, line: str) -> None:
+            pass
+
+    monkeypatch.setattr(judge, "run_again", run_again)
+    verdict = Verdict("a", "b")
+    judge.claims_and_wire(Job(), verdict, before, after, flaky.RERUNS)
+    assert [(target, times) for target, _, _, times in asked] == [(PINNED, 2), (OTHER, 2)]
+    assert CLAIM in asked[0][1] and asked[0][2] == ["params.value.space"]
+    kinds = {finding.item: finding.kind for finding in verdict.findings}
+    assert kinds[CLAIM] == kinds["params.value.space"] == "flaky"
