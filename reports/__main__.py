@@ -274,7 +274,13 @@ def run_rerun(args: argparse.Namespace) -> int:
     from reports.rerun import rerun
     from reports.terminal import say
 
-    runs = load_results(args.results)
+    try:
+        runs = load_results(args.results)
+    except InputError as error:
+        # Nothing measured here (CI's report job reads the other jobs' results, a fresh
+        # clone has none): nothing to run again; the report that follows names what it lacks.
+        say(f"rerun: nothing to run again: {error}")
+        return 0
     try:
         rerun(runs[choose_run(runs, args.run)], args.pinned, say)
     except KeyboardInterrupt:

@@ -22,7 +22,7 @@ from reports.load import load_results
 from reports.rerun import plan
 from reports.tables import build_tables
 from reports.upgrade import changes_by_target
-from tests.reports_helpers import NEW_RUN, PINNED, REPO, copy_results
+from tests.reports_helpers import NEW_RUN, PINNED, REPO, copy_results, run_main
 from tests.test_reports_upgrade import case, write
 
 OTHER = "httpx-0.27.2"
@@ -249,3 +249,11 @@ def test_the_upgrade_runs_again_claims_and_wire_cases_and_reports_flaky(
     assert CLAIM in asked[0][1] and asked[0][2] == ["params.value.space"]
     kinds = {finding.item: finding.kind for finding in verdict.findings}
     assert kinds[CLAIM] == kinds["params.value.space"] == "flaky"
+
+
+def test_the_rerun_step_with_nothing_measured_here_is_one_line(tmp_path: Path) -> None:
+    """CI's report job holds no results of its own: one line, and the report goes on."""
+    done = run_main("rerun", "--results", tmp_path / "none")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.strip().splitlines() == [
+        f"rerun: nothing to run again: {tmp_path / 'none'}: no such results directory"]
