@@ -26,18 +26,33 @@ Run = TypeVar("Run")
 
 def judge(category: str, before: Sequence[Run], after: Sequence[Run],
           differ: Callable[[Run, Run], bool],
+          outcome_differs: Callable[[Run, Run], bool] | None = None,
           names: tuple[str, str] = ("FROM", "TO")) -> tuple[str, str]:
-    """(``category``, how often it was seen) when every run agrees; (``flaky``, its rate)
-    when any pairing of runs across the targets, or any two runs of one target, disagree.
+    """(``category``, how often it was seen) when every pairing of runs across the targets
+    differs; (``flaky``, its rate) when some pairing agrees, or when the runs of one target
+    vary among themselves and the outcome (``outcome_differs``, coarser than ``differ``)
+    does not differ in every pairing with each target's outcome steady: a broken claim
+    whose message varies is still broken in every run, a duration that varies is noise.
     ``before`` and ``after`` are one item's runs on each target, first run first."""
     total = len(before) * len(after)
     across = sum(differ(a, b) for a in before for b in after)
-    unstable = [name for name, runs in zip(names, (before, after), strict=True)
-                if any(differ(x, y) for i, x in enumerate(runs) for y in runs[i + 1:])]
+    unstable = varying(differ, before, after, names)
     if across == total and not unstable:
         return category, seen(len(before), len(after), names)
+    if (across == total and outcome_differs is not None
+            and all(outcome_differs(a, b) for a in before for b in after)
+            and not varying(outcome_differs, before, after, names)):
+        return category, (f"outcome differs {seen(len(before), len(after), names)}; the "
+                          f"value varies between runs of {' and '.join(unstable)}")
     return FLAKY, (f"differs in {across} of {total} {names[0]}/{names[1]} pairings of runs; "
                    f"varies between runs of {' and '.join(unstable) or 'neither side'}")
+
+
+def varying(differ: Callable[[Run, Run], bool], before: Sequence[Run], after: Sequence[Run],
+            names: tuple[str, str]) -> list[str]:
+    """The targets whose runs differ among themselves."""
+    return [name for name, runs in zip(names, (before, after), strict=True)
+            if any(differ(x, y) for i, x in enumerate(runs) for y in runs[i + 1:])]
 
 
 def settled(before: str, after: str) -> bool:

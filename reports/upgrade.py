@@ -390,18 +390,22 @@ def judged(rows: pd.DataFrame, before: Side, after: Side,
 
 
 def item_runs(item: str, before: Side, after: Side, common: Systematic | None) -> tuple[
-        list[Any], list[Any], Any] | None:
-    """One claim's or case's runs on each side, and how two of them are compared; None for
-    a row that is no single item both sides ran (a header seen in every case)."""
+        list[Any], list[Any], Any, Any] | None:
+    """One claim's or case's runs on each side, and how two of them are compared (in full,
+    and by outcome alone); None for a row that is no single item both sides ran (a header
+    seen in every case)."""
     if (before.claims is not None and after.claims is not None
             and item in before.claims.index and item in after.claims.index):
         def claim_runs(side: Side) -> list[pd.DataFrame]:
+            # A rerun the harness could not observe (harness-error) is no run of the target.
             assert side.claims is not None
-            return [frame.loc[[item]] for frame in (side.claims, *side.claim_reruns)
-                    if item in frame.index]
+            return [side.claims.loc[[item]]] + [
+                frame.loc[[item]] for frame in side.claim_reruns
+                if item in frame.index and frame.at[item, "outcome"] != "harness-error"]
 
-        return claim_runs(before), claim_runs(after), lambda a, b: not claim_differences(
-            a, b).empty
+        return (claim_runs(before), claim_runs(after),
+                lambda a, b: not claim_differences(a, b).empty,
+                lambda a, b: a["outcome"].iloc[0] != b["outcome"].iloc[0])
     if common is None:
         return None
 
@@ -413,7 +417,8 @@ def item_runs(item: str, before: Side, after: Side, common: Systematic | None) -
     a, b = case_runs(before), case_runs(after)
     if not a or not b:
         return None
-    return a, b, lambda x, y: cases_differ(x, y, common)
+    return (a, b, lambda x, y: cases_differ(x, y, common),
+            lambda x, y: (x["outcome"], x.get("status")) != (y["outcome"], y.get("status")))
 
 
 def named_removals(rows: pd.DataFrame) -> pd.DataFrame:
