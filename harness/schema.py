@@ -4,6 +4,8 @@
     results/<run>/<target>/conformance.xml    JUnit XML of the same session
     results/<run>/<target>/bench.json         pytest-benchmark JSON, unchanged format
     results/<run>/<target>/snapshot.json      the wire snapshot (see snapshot/)
+    results/<run>/<target>~rerun/             the same files for the claims and cases run
+                                              again because they differed (reports/flaky.py)
     results/<run>/report/                     what ``python -m reports`` writes
 
 A run is one ``tox`` invocation (or one manual pytest session). A result file is never
@@ -31,6 +33,8 @@ OUTCOMES = ("holds", "broken", "missing-api", "setup-failed", "not-installed",
 # Set by ``python -m targets run`` when the target failed to install: the reason, for the suite.
 NOT_INSTALLED_ENV = "HARNESS_NOT_INSTALLED"
 RUN_ENV = "HARNESS_RUN"
+# <target> + this names the directory of <target>'s reruns: not a target of its own.
+RERUN_SUFFIX = "~rerun"
 # The snapshot.json contract: what a target did with each case of the fixed request grid.
 SNAPSHOT_SCHEMA = "httpx-harness/snapshot"
 SNAPSHOT_VERSION = 1
@@ -139,6 +143,8 @@ def environment() -> dict[str, Any]:
         # The full set, so a dependency release is seen (reports compare lists differences).
         "distributions": installed_distributions(),
         "python": sys.version.split()[0],
+        # The interpreter, so the claims that differ can be run again in this environment.
+        "executable": sys.executable,
         "implementation": platform.python_implementation(),
         "platform": platform.platform(),
         "machine": platform.machine(),

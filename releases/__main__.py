@@ -26,7 +26,7 @@ from packaging.version import InvalidVersion, Version
 
 from releases import command, timeline
 from releases.index import ListingError, releases
-from releases.measure import Failed, Measured, Setting, first_lock, measure
+from releases.measure import Failed, Measured, Setting, first_lock, measure, measure_again
 from reports import release_timeline
 from upgrade.environments import BuildError
 from upgrade.requirement import SpecError
@@ -114,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"releases: error: no release of {distribution} could be measured "
               f"({failed[0]})", file=sys.stderr)
         return EXIT_CANNOT_JUDGE
-    found = timeline.build(distribution, measured, listed.skipped + failed, job.say)
+    found = timeline.build(distribution, measured, listed.skipped + failed, job.say,
+                           lambda release, claims, cases: measure_again(release, setting,
+                                                                        claims, cases))
     found.durations = {"measure": round(time.monotonic() - began, 1),
                        "total": round(time.monotonic() - job.started, 1)}
     directory = upgrade_directory("releases")

@@ -27,7 +27,7 @@ from harness.packages import describe
 from releases import command
 from releases.changes import Change, between, dependencies
 from releases.index import ListingError, releases
-from releases.measure import Failed, Measured, Setting, measure
+from releases.measure import Failed, Measured, Setting, measure, measure_again
 from releases.search import Attribution, first_releases
 from releases.timeline import short
 from upgrade.requirement import SpecError
@@ -80,7 +80,11 @@ class Bisection:
         found = self.release(index, first)
         if isinstance(found, Failed) or found.unusable:
             return None  # stepped around: what failed there says nothing of the change
-        return between(first, found)[0]
+        return between(first, found, self.again)[0]
+
+    def again(self, release: Measured, claims: list[str], cases: list[str]) -> str | None:
+        """A differing claim or case run again on both releases before it counts."""
+        return measure_again(release, self.setting, claims, cases)
 
 
 def attribution_row(found: Attribution, bisection: Bisection,
@@ -162,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{end.reason}", file=sys.stderr)
             return EXIT_CANNOT_JUDGE
     assert isinstance(first, Measured) and isinstance(last, Measured)
-    differences, notes = between(first, last)
+    differences, notes = between(first, last, bisection.again)
     job.say(f"{len(differences)} differences between {low} and {high}")
     found = first_releases(len(versions), differences, bisection.changes_at)
     rows = [attribution_row(f, bisection, name) for f in found]

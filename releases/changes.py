@@ -10,11 +10,16 @@ already has a change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from harness import schema
 from harness.packages import Difference, differences
 from releases.measure import Measured
+
+# Runs the differing claims and wire cases again on one release; None or why it could not.
+Again = Callable[[Measured, list[str], list[str]], "str | None"]
 
 GROUPS = ("claim", "wire", "api", "packaging", "environment", "count")
 
@@ -64,15 +69,32 @@ def observed(value: str) -> str:
     return value.split(":", 1)[-1].strip()
 
 
-def claims_and_wire(a: Measured, b: Measured) -> list[Change]:
-    from reports.upgrade import upgrade_report
+def claims_and_wire(a: Measured, b: Measured,
+                    again: Again | None = None) -> tuple[list[Change], list[str]]:
+    """Claims and wire cases that differ, each run again on both releases first (``again``)
+    so that one that varies between runs of a release is a note, flaky with its rate, not
+    a change (reports/flaky.py)."""
+    from reports.flaky import FLAKY
+    from reports.upgrade import claims_in, upgrade_report
 
-    report = upgrade_report(str(a.directory), str(b.directory), [schema.results_root()])
-    claims = {claim for side in (report.before, report.after) if side.claims is not None
-              for claim in side.claims.index}
-    return [Change("claim" if row.item in claims else "wire", str(row.item),
-                   str(row.category), str(row.before), str(row.after), str(row.what))
-            for row in report.differences.itertuples()]
+    def report() -> Any:
+        return upgrade_report(str(a.directory), str(b.directory), [schema.results_root()])
+
+    found, notes = report(), []
+    claims, cases = found.to_run_again()
+    if again is not None and (claims or cases):
+        notes = [why for release in (a, b) if (why := again(release, claims, cases))]
+        found = report()
+    named = claims_in(found.before, found.after)
+    changes = []
+    for row in found.differences.itertuples():
+        group = "claim" if row.item in named else "wire"
+        if row.category == FLAKY:
+            notes.append(f"{group} {row.item}: flaky, not a change ({row.runs})")
+            continue
+        changes.append(Change(group, str(row.item), str(row.category), str(row.before),
+                              str(row.after), str(row.what)))
+    return changes, notes
 
 
 def surface(a: Measured, b: Measured) -> tuple[list[Change], list[str]]:
@@ -105,11 +127,14 @@ def counts(a: Measured, b: Measured) -> tuple[list[Change], list[str]]:
     return found, [f"counts {a.version} -> {b.version}: {line}" for line in missing]
 
 
-def between(a: Measured, b: Measured) -> tuple[list[Change], list[str]]:
-    """Every change from release ``a`` to release ``b``, and notes on what was not compared."""
+def between(a: Measured, b: Measured,
+            again: Again | None = None) -> tuple[list[Change], list[str]]:
+    """Every change from release ``a`` to release ``b``, and notes on what was not compared
+    (and on what differed in one run only)."""
     api, api_notes = surface(a, b)
     moved, count_notes = counts(a, b)
-    return claims_and_wire(a, b) + api + moved, api_notes + count_notes
+    seen, seen_notes = claims_and_wire(a, b, again)
+    return seen + api + moved, seen_notes + api_notes + count_notes
 
 
 def dependencies(a: Measured, b: Measured, distribution: str) -> list[Difference]:

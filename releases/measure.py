@@ -25,7 +25,7 @@ from harness import schema
 from releases import cache
 from upgrade.environments import BuildError, build, check_import, freeze, resolve
 from upgrade.requirement import SpecError, parse
-from upgrade.suites import Side, SuiteError, run_suite, sort_key
+from upgrade.suites import Side, SuiteError, run_again, run_suite, sort_key
 
 LOCK = "lock.txt"
 
@@ -185,7 +185,7 @@ def run_all(version: str, setting: Setting, anchor: Path | None,
         lock = timed("resolve", lambda: resolve(spec, scratch, "lock", anchor))
         shutil.copyfile(lock, directory / LOCK)
         environment = timed("install", lambda: build(spec, lock, setting.envs_root))
-        check_import(environment)
+        check_import(environment, "--import")  # the releases' and bisect's option
         packages = freeze(environment)
         side = Side("release", cache.target(setting.distribution, version), environment,
                     run=cache.run_name(setting.key))
@@ -206,3 +206,25 @@ def run_all(version: str, setting: Setting, anchor: Path | None,
             "packages": packages, "durations": durations, "notes": notes,
             "options": {"claims": list(options.claims), "scenarios": list(options.scenarios),
                         "full_counts": options.full_counts}}
+
+
+def measure_again(release: Measured, setting: Setting, claims: list[str],
+                  cases: list[str]) -> str | None:
+    """The claims and wire cases run again on a release until each has flaky.RERUNS reruns
+    (kept beside its cached files: a pair of releases asks again only for what is new);
+    None, or one line why they could not be (then they are judged on the runs there are)."""
+    from reports import flaky
+
+    if setting.cached_only:
+        return "--cached-only: judged on the reruns the cache has"
+    try:
+        spec = parse(f"{setting.distribution}=={release.version}",
+                     setting.options.import_name, setting.options.extras)
+        with setting.machine.shared():
+            environment = build(spec, release.lock, setting.envs_root)
+            side = Side("release", release.directory.name, environment,
+                        run=release.directory.parent.name)
+            run_again(side, claims, cases, flaky.RERUNS)
+    except (BuildError, SuiteError, SpecError) as error:
+        return f"{release.version}: could not run the differing items again: {error}"
+    return None

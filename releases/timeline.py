@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from harness.packages import Difference, describe
-from releases.changes import GROUPS, Change, between, dependencies
+from releases.changes import GROUPS, Again, Change, between, dependencies
 from releases.measure import Measured
 
 WIDTH = 100
@@ -74,10 +74,13 @@ def from_dict(document: dict[str, Any]) -> Timeline:
 
 
 def build(package: str, measured: list[Measured], skipped: list[str],
-          say: Callable[[str], None] = lambda line: None) -> Timeline:
+          say: Callable[[str], None] = lambda line: None,
+          again: Again | None = None) -> Timeline:
+    """Each release against the one before it; ``again`` runs a differing claim or wire
+    case again on both (releases/measure.py's ``measure_again``) before it is a change."""
     steps = []
     for previous, release in itertools.pairwise(measured):
-        found, notes = between(previous, release)
+        found, notes = between(previous, release, again)
         if release.unusable:
             notes.append(f"{release.unusable} with this environment: {release.version}'s "
                          "changes here are a client that cannot be built")

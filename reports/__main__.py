@@ -1,4 +1,4 @@
-"""Command line: ``python -m reports [report|compare|upgrade|history] ...``.
+"""Command line: ``python -m reports [report|compare|upgrade|history|rerun] ...``.
 
 Exit status: 0 done; 1 ``compare`` found a regression; 2 bad input (one line on stderr
 naming the file and the problem, and nothing written), or ``compare`` could not judge (its
@@ -18,7 +18,7 @@ from reports.browser import BrowserError
 from reports.errors import InputError
 from reports.matrix import PINNED_TARGET
 
-COMMANDS = ("report", "compare", "upgrade", "history")
+COMMANDS = ("report", "compare", "upgrade", "history", "rerun")
 
 
 class UsageError(Exception):
@@ -99,6 +99,14 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.add_argument("--markdown", action="store_true", help="print Markdown")
     elif command == "history":
         add_history_arguments(parser, rest)
+    elif command == "rerun":
+        from reports.rerun import __doc__ as about
+
+        parser.description = about.split("\n\n", 1)[0].split(": ", 1)[1]
+        add_results_option(parser)
+        parser.add_argument("--pinned", default=PINNED_TARGET,
+                            help=f"the target others are compared with (default "
+                                 f"{PINNED_TARGET})")
     else:
         parser.description = ("What changes FROM -> TO: claims whose outcome or observed "
                               "value differs, and every wire-snapshot case that differs; "
@@ -260,11 +268,33 @@ def run_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_rerun(args: argparse.Namespace) -> int:
+    from reports.build import choose_run
+    from reports.load import load_results
+    from reports.rerun import rerun
+    from reports.terminal import say
+
+    try:
+        runs = load_results(args.results)
+    except InputError as error:
+        # Nothing measured here (CI's report job reads the other jobs' results, a fresh
+        # clone has none): nothing to run again; the report that follows names what it lacks.
+        say(f"rerun: nothing to run again: {error}")
+        return 0
+    try:
+        rerun(runs[choose_run(runs, args.run)], args.pinned, say)
+    except KeyboardInterrupt:
+        print("reports: rerun: interrupted: the reruns written in full are kept",
+              file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parse(sys.argv[1:] if argv is None else argv)
         handler = {"report": run_report, "compare": run_compare, "upgrade": run_upgrade,
-                   "history": run_history}
+                   "history": run_history, "rerun": run_rerun}
         return handler[args.command](args)
     except (InputError, UsageError) as error:
         print(f"reports: error: {error}", file=sys.stderr)

@@ -30,7 +30,8 @@ MEASURE_GROUPS = [
 ]
 RULES_SHOWN = 1  # distinct rules listed per group; the rest are in the row's title
 # Change kinds a reader asks about moving from the pinned target to another, in this order.
-CHANGE_KINDS = ("breaking", "missing-api", "wire", "informational", "api", "packaging")
+CHANGE_KINDS = ("breaking", "missing-api", "wire", "informational", "flaky", "api",
+                "packaging")
 MISSING_API = "missing-api"  # a breaking claim row whose new outcome is missing-api
 DESCRIBED_KINDS = ("api", "packaging")  # only an upgrade run describes them
 

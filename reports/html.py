@@ -33,7 +33,8 @@ CITATION_SHOWN = 300
 # rewrite) would otherwise fill the page; its counts stay whole on the first screen.
 ROWS_PER_TARGET = 200  # characters of a claim's sentence and source on hover
 KIND_LABELS = {"breaking": "breaking", "missing-api": "missing API", "wire": "wire",
-               "informational": "informational", "api": "API added", "packaging": "packaging"}
+               "informational": "informational", "flaky": "flaky (not a change)",
+               "api": "API added", "packaging": "packaging"}
 
 
 def cell(value: object) -> str:
@@ -176,6 +177,7 @@ def changes_summary_html(tables: ReportTables) -> str:
             '<p class="note">Breaking: an exception, outcome or status differs, or an input '
             "can no longer be expressed (missing API: the name or argument does not exist). "
             "Wire: what the server received differs. Informational: what the client reports. "
+            "Flaky: varied between runs of one target (python -m reports rerun), not a change. "
             "API added and packaging: from an upgrade run's description (<code>tox -e upgrade"
             "</code>), else -. A different pinned target: <code>--pinned</code>.</p>")
 

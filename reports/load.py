@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from harness.schema import RERUN_SUFFIX
 from reports.errors import InputError
 from reports.readers import read_bench, read_conformance
 
@@ -139,8 +140,9 @@ def load_run_directory(run_directory: Path, runs: dict[str, Run]) -> None:
     run = runs.setdefault(run_directory.name, Run(run_directory.name))
     run.directories.append(run_directory)
     for target_directory in sorted(_subdirectories(run_directory)):
-        if target_directory.name == REPORT_DIRECTORY:
-            continue
+        if target_directory.name == REPORT_DIRECTORY or target_directory.name.endswith(
+                RERUN_SUFFIX):
+            continue  # a target's reruns are read with it (reports/upgrade.py, with_reruns)
         results = load_target_directory(target_directory, run.name)
         if results is None:
             continue

@@ -141,10 +141,12 @@ def changed_claims(claims: pd.DataFrame, before: str, after: str) -> pd.DataFram
     return claim_differences(left, right)
 
 
-def changes_from_pinned(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd.DataFrame:
+def changes_from_pinned(claims: pd.DataFrame, pinned: str = PINNED_TARGET,
+                        flaky: frozenset[tuple[str, str]] = frozenset()) -> pd.DataFrame:
     """For every other target, the claims that differ from the pinned target (a target
-    column first). A target that could not be installed is one line in the summary, not a
-    row per claim, so it is left out."""
+    column first), ``flaky`` True for those (target, claim) that varied between runs of one
+    side (reports/flaky.py): no change. A target that could not be installed is one line in
+    the summary, not a row per claim, so it is left out."""
     targets = set(claims["target"])
     frames = []
     for target in ordered_targets(targets - {pinned}) if pinned in targets else []:
@@ -156,6 +158,8 @@ def changes_from_pinned(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
     if not frames:
         return pd.DataFrame()
     changes = pd.concat(frames, ignore_index=True)
+    changes["flaky"] = [(t, c) in flaky for t, c in zip(changes["target"], changes["claim"],
+                                                        strict=True)]
     return changes[["target", *changes.columns.drop("target")]]
 
 
@@ -215,8 +219,10 @@ def stated_tolerance(*rows: pd.Series) -> float | None:
     return max(stated) if stated else None
 
 
-def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd.DataFrame:
-    """Per target: counts per outcome, unexpected outcomes, changes from pinned, missing APIs."""
+def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET,
+                        flaky: frozenset[tuple[str, str]] = frozenset()) -> pd.DataFrame:
+    """Per target: counts per outcome, unexpected outcomes, changes from pinned (``flaky``
+    (target, claim) pairs left out: they varied between runs, reports/flaky.py)."""
     rows = []
     has_pinned = pinned in set(claims["target"])
     for target in ordered_targets(claims["target"].unique()):
@@ -227,8 +233,10 @@ def conformance_summary(claims: pd.DataFrame, pinned: str = PINNED_TARGET) -> pd
         row["unexpected"] = int(mine["unexpected"].sum())
         installed = not (len(mine) and (mine["outcome"] == "not-installed").all())
         measured = not (len(mine) and (mine["outcome"] == "harness-error").all())
-        row["changed_from_pinned"] = (len(changed_claims(claims, pinned, target))
-                                      if has_pinned and installed and measured else None)
+        changed = (changed_claims(claims, pinned, target)["claim"]
+                   if has_pinned and installed and measured else None)
+        row["changed_from_pinned"] = (None if changed is None else
+                                      sum((target, claim) not in flaky for claim in changed))
         row["not_installed_reason"] = "" if installed else mine["message"].iloc[0]
         row["harness_error"] = "" if measured else mine["message"].iloc[0]
         rows.append(row)

@@ -30,8 +30,9 @@ FIELDS = {
     "response_body": "wire",
     "url": "informational", "history": "informational", "warnings": "informational",
 }
+# runs: how often a differing row was seen (reports/flaky.py); empty when each side ran once
 ROW_COLUMNS = ["area", "item", "category", "what", "before", "after", "source", "input",
-               "differs"]
+               "runs", "differs"]
 MAX_VALUE = 300  # characters of a value shown in a row; the snapshot files have it all
 
 
@@ -160,7 +161,7 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any],
     cited = cited or {}
     left = {case["id"]: case for case in before["cases"]}
     right = {case["id"]: case for case in after["cases"]}
-    common = replace(systematic(left, right), unreported=unreported_fields(left, right))
+    common = basis(before, after)
     rows = systematic_rows(common, cited)
     for case_id in dict.fromkeys([*left, *right]):
         a, b = left.get(case_id), right.get(case_id)
@@ -168,7 +169,8 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any],
         sources = [f"{cited[claim]} (claim {claim}; seen on the wire by the snapshot)"
                    for claim in record.get("claims") or [] if claim in cited]
         row = {"area": record.get("area", case_id.split(".")[0]), "item": case_id,
-               "source": "; ".join(sources) or SOURCE, "input": record.get("input", "")}
+               "source": "; ".join(sources) or SOURCE, "input": record.get("input", ""),
+               "runs": ""}
         if a is None or b is None:
             row.update(category="informational", what="case only on one side",
                        before="absent" if a is None else a["outcome"],
@@ -183,6 +185,18 @@ def snapshot_rows(before: dict[str, Any], after: dict[str, Any],
                        differs=False)
         rows.append(row)
     return pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def basis(before: dict[str, Any], after: dict[str, Any]) -> Systematic:
+    """What two snapshots differ in everywhere, left out of every case's comparison."""
+    left = {case["id"]: case for case in before["cases"]}
+    right = {case["id"]: case for case in after["cases"]}
+    return replace(systematic(left, right), unreported=unreported_fields(left, right))
+
+
+def cases_differ(before: dict[str, Any], after: dict[str, Any], common: Systematic) -> bool:
+    """Whether one case's two records differ, the systematic differences left out."""
+    return bool(case_differences(before, after, common))
 
 
 def unreported_fields(left: dict[str, Any],
@@ -206,6 +220,7 @@ USER_AGENT_CLAIM = "headers.default-user-agent"
 
 def systematic_rows(common: Systematic, cited: dict[str, str]) -> list[dict[str, Any]]:
     base = {"area": "headers", "category": "wire", "source": SOURCE, "differs": True,
+            "runs": "",
             "input": f"every case both sides answered ({common.cases})"}
     rows = []
     if common.before or common.after:

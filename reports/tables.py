@@ -16,6 +16,7 @@ from reports.benchmarks import (
     history_table,
 )
 from reports.first_screen import described_rows, upgrade_verdicts
+from reports.flaky import FLAKY
 from reports.load import Run, target_key
 from reports.matrix import (
     changes_from_pinned,
@@ -100,6 +101,8 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str,
     upgrades = upgrade_verdicts(run)
     described = described_rows(upgrades, pinned)
     target_changes = changes_by_target(run, pinned)
+    flaky = frozenset(zip(*(target_changes.loc[target_changes["category"] == FLAKY, column]
+                            for column in ("target", "item")), strict=True))
     if not described.empty:
         target_changes = pd.concat([target_changes, described], ignore_index=True)
     return ReportTables(
@@ -107,8 +110,8 @@ def build_tables(runs: dict[str, Run], run_name: str, pinned: str,
         matrix=outcome_matrix(claims, pinned) if has_claims else pd.DataFrame(),
         observed=(outcome_matrix(claims, pinned, value="observed") if has_claims
                   else pd.DataFrame()),
-        summary=conformance_summary(claims, pinned) if has_claims else pd.DataFrame(),
-        changes=changes_from_pinned(claims, pinned),
+        summary=conformance_summary(claims, pinned, flaky) if has_claims else pd.DataFrame(),
+        changes=changes_from_pinned(claims, pinned, flaky),
         missing_apis=claims.loc[claims["outcome"] == "missing-api",
                                 ["target", "claim", "message"]].reset_index(drop=True),
         missing_api_summary=(missing_api_summary(claims) if has_claims else pd.DataFrame()),

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from harness.schema import OUTCOMES
+from harness.schema import OUTCOMES, RERUN_SUFFIX
+from reports import flaky
 from reports.errors import InputError
 from reports.load import (
     Run,
@@ -34,7 +35,16 @@ from reports.matrix import (
     target_claims,
 )
 from reports.readers import read_conformance
-from reports.snapshots import CATEGORIES, ROW_COLUMNS, SOURCE, read_snapshot, snapshot_rows
+from reports.snapshots import (
+    CATEGORIES,
+    ROW_COLUMNS,
+    SOURCE,
+    Systematic,
+    basis,
+    cases_differ,
+    read_snapshot,
+    snapshot_rows,
+)
 
 # Claim areas whose observed values are what went over the wire: an observed-only change
 # there is a wire change, elsewhere it is informational.
@@ -66,6 +76,9 @@ class Side:
     claims: pd.DataFrame | None  # indexed by claim id
     snapshot: dict[str, Any] | None = None
     snapshot_path: Path | None = None
+    # The differing claims and cases run again (<target>~rerun/): each file, oldest first
+    claim_reruns: list[pd.DataFrame] = field(default_factory=list)
+    snapshot_reruns: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -81,24 +94,43 @@ class UpgradeReport:
     def differences(self) -> pd.DataFrame:
         return self.rows[self.rows["differs"]]
 
+    def to_run_again(self) -> tuple[list[str], list[str]]:
+        """The differing claims and wire cases whose difference could be chance: those a
+        run again can tell from noise (reports/flaky.py; not an API's shape)."""
+        claims = claims_in(self.before, self.after)
+        ids = [{case["id"] for case in side.snapshot["cases"]} if side.snapshot else set()
+               for side in (self.before, self.after)]
+        cases = ids[0] & ids[1]  # a case only one side has is no run-to-run question
+        rows = self.differences
+        rows = rows[[not flaky.settled(a, b) for a, b in zip(rows["before"], rows["after"],
+                                                              strict=True)]]
+        return ([item for item in rows["item"] if item in claims],
+                [item for item in rows["item"] if item in cases and item not in claims])
+
     def verdict_line(self) -> str:
         """"Upgrade FROM -> TO: 1 breaking, 1 wire, 0 informational": what the terminal
         prints first and last."""
         counts = self.differences["category"].value_counts()
         return (f"{self.summary[0]}: "
-                + ", ".join(f"{int(counts.get(kind, 0))} {kind}" for kind in CATEGORIES))
+                + ", ".join(f"{int(counts.get(kind, 0))} {kind}" for kind in kinds(counts)))
 
     def by_area(self) -> pd.DataFrame:
         """Per area: how many rows differ, by category, and how many are unchanged."""
         rows = self.rows
+        shown = kinds(self.differences["category"].value_counts())
         table = (rows[rows["differs"]].groupby(["area", "category"]).size()
-                 .unstack(fill_value=0).reindex(columns=list(CATEGORIES), fill_value=0))
+                 .unstack(fill_value=0).reindex(columns=shown, fill_value=0))
         same = rows[~rows["differs"]].groupby("area").size().rename("same")
         table = table.join(same, how="outer").fillna(0).astype(int)
-        table["compared"] = table[list(CATEGORIES)].sum(axis=1) + table["same"]
+        table["compared"] = table[shown].sum(axis=1) + table["same"]
         ordered = table.sort_values(["breaking", "wire", "informational"], ascending=False,
                                     kind="stable")
         return ordered.reset_index().rename(columns={"index": "area"})
+
+
+def kinds(counts: pd.Series) -> list[str]:
+    """The categories a report counts: flaky only where some row is."""
+    return [*CATEGORIES, *([flaky.FLAKY] if counts.get(flaky.FLAKY, 0) else [])]
 
 
 def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
@@ -120,8 +152,8 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
             results = TargetResults(path.parent.name, path.name, [(conformance[-1], document)])
             claims = target_claims(results).set_index("claim")
             partial = "" if is_complete(document) else " partial"
-        return with_snapshot(Side(f"{path.name} (run {path.parent.name}{partial})", claims),
-                             snapshots)
+        return with_reruns(with_snapshot(
+            Side(f"{path.name} (run {path.parent.name}{partial})", claims), snapshots), path)
     try:
         runs = load_results(roots)
     except InputError:  # no conformance or bench file anywhere: snapshots may still be there
@@ -144,7 +176,10 @@ def resolve(spec: str, roots: Sequence[Path], run: str | None) -> Side:
             claims = requests_claims(run_claims(found))
         else:
             claims = None
-        return with_snapshot(Side(f"{spec} (run {name}{partial})", claims), snapshots)
+        home = (found.targets[spec].latest_conformance[0].parent if has_claims
+                else snapshots[0].parent if snapshots else None)
+        return with_reruns(with_snapshot(Side(f"{spec} (run {name}{partial})", claims),
+                                         snapshots), home)
     known = sorted({t for r in runs.values() for t in r.targets}
                    | {d.name for root in roots if root.is_dir() for run_dir in root.iterdir()
                       if run_dir.is_dir() for d in run_dir.iterdir()
@@ -172,6 +207,18 @@ def with_snapshot(side: Side, snapshots: list[Path]) -> Side:
     if snapshots:  # a rerun in the same run writes snapshot-2.json: the last one counts
         side.snapshot_path = snapshots[-1]
         side.snapshot = read_snapshot(snapshots[-1])
+    return side
+
+
+def with_reruns(side: Side, home: Path | None) -> Side:
+    """The side's reruns: the files in ``<target>~rerun`` beside its own directory."""
+    again = home.with_name(home.name + RERUN_SUFFIX) if home is not None else None
+    if again is None or not again.is_dir():
+        return side
+    side.claim_reruns = [target_claims(TargetResults(again.parent.name, home.name,
+                                                     [(path, read_conformance(path))]))
+                         .set_index("claim") for path in result_files(again, "conformance")]
+    side.snapshot_reruns = [read_snapshot(path) for path in result_files(again, "snapshot")]
     return side
 
 
@@ -296,6 +343,9 @@ def compare_sides(before: Side, after: Side, one_is_requests: bool = False) -> U
     rows = (pd.concat([f for f in frames if not f.empty], ignore_index=True)
             if any(not f.empty for f in frames) else pd.DataFrame(columns=ROW_COLUMNS))
     rows["differs"] = rows["differs"].astype(bool)
+    systematic = (basis(before.snapshot, after.snapshot) if before.snapshot is not None
+                  and after.snapshot is not None and not empty else None)
+    rows = judged(rows, before, after, systematic)
     rows = in_reading_order(named_removals(rows))
     rows[["before", "after"]] = rows[["before", "after"]].astype(str).map(readable)
     summary = upgrade_summary(before, after, changes)
@@ -305,7 +355,7 @@ def compare_sides(before: Side, after: Side, one_is_requests: bool = False) -> U
     from_snapshot = int((differing["source"] == SOURCE).sum())
     from_claims = int((differing["item"].isin(claims_in(before, after))).sum())
     summary.append(f"  {len(differing)} differences: "
-                   + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in CATEGORIES)
+                   + ", ".join(f"{int(counts.get(k, 0))} {k}" for k in kinds(counts))
                    + f" ({from_claims} claims, {len(differing) - from_claims - from_snapshot} "
                      f"snapshot cases a claim documents, {from_snapshot} found only by the "
                      "wire snapshot)")
@@ -316,6 +366,59 @@ def compare_sides(before: Side, after: Side, one_is_requests: bool = False) -> U
         lacking = [s.label for s in (before, after) if s.snapshot is None]
         summary.append(f"  no wire snapshot for {', '.join(lacking)}: claims only")
     return UpgradeReport(before, after, summary, rows, changes, claims_summary)
+
+
+def judged(rows: pd.DataFrame, before: Side, after: Side,
+           common: Systematic | None) -> pd.DataFrame:
+    """Each differing claim or case judged on all its runs on both sides (reports/flaky.py):
+    one that varies is ``flaky``, with its rate; one seen again says how often."""
+    rows = rows.assign(runs=rows["runs"].astype(object).fillna(""))
+    rerun = bool(before.claim_reruns or after.claim_reruns or before.snapshot_reruns
+                 or after.snapshot_reruns)
+    for index in rows.index[rows["differs"]]:
+        if flaky.settled(rows.at[index, "before"], rows.at[index, "after"]):
+            rows.at[index, "runs"] = flaky.SETTLED
+            continue
+        found = item_runs(str(rows.at[index, "item"]), before, after, common) if rerun else None
+        if found is None or len(found[0]) + len(found[1]) == 2:
+            continue
+        kind, note = flaky.judge(str(rows.at[index, "category"]), *found)
+        if kind == flaky.FLAKY:
+            rows.at[index, "what"] = f"flaky ({rows.at[index, 'what']}): {note}"
+        rows.at[index, "category"], rows.at[index, "runs"] = kind, note
+    return rows
+
+
+def item_runs(item: str, before: Side, after: Side, common: Systematic | None) -> tuple[
+        list[Any], list[Any], Any, Any] | None:
+    """One claim's or case's runs on each side, and how two of them are compared (in full,
+    and by outcome alone); None for a row that is no single item both sides ran (a header
+    seen in every case)."""
+    if (before.claims is not None and after.claims is not None
+            and item in before.claims.index and item in after.claims.index):
+        def claim_runs(side: Side) -> list[pd.DataFrame]:
+            # A rerun the harness could not observe (harness-error) is no run of the target.
+            assert side.claims is not None
+            return [side.claims.loc[[item]]] + [
+                frame.loc[[item]] for frame in side.claim_reruns
+                if item in frame.index and frame.at[item, "outcome"] != "harness-error"]
+
+        return (claim_runs(before), claim_runs(after),
+                lambda a, b: not claim_differences(a, b).empty,
+                lambda a, b: a["outcome"].iloc[0] != b["outcome"].iloc[0])
+    if common is None:
+        return None
+
+    def case_runs(side: Side) -> list[dict[str, Any]]:
+        snapshots = [side.snapshot, *side.snapshot_reruns]
+        return [case for snapshot in snapshots if snapshot is not None
+                for case in snapshot["cases"] if case["id"] == item]
+
+    a, b = case_runs(before), case_runs(after)
+    if not a or not b:
+        return None
+    return (a, b, lambda x, y: cases_differ(x, y, common),
+            lambda x, y: (x["outcome"], x.get("status")) != (y["outcome"], y.get("status")))
 
 
 def named_removals(rows: pd.DataFrame) -> pd.DataFrame:
@@ -348,6 +451,8 @@ def sections(report: UpgradeReport, show_all: bool = False) -> list[tuple[str, p
               (f"{API_REMOVED} (breaking)", breaking[breaking["what"] == API_REMOVED], False)]
     groups += [(kind.capitalize() + " changes", differences[differences["category"] == kind],
                 not show_all) for kind in CATEGORIES if kind != "breaking"]
+    groups.append(("Flaky: not a change (varied between runs of one side)",
+                   differences[differences["category"] == flaky.FLAKY], False))
     found = []
     for title, rows, capped in groups:
         if rows.empty:
@@ -370,7 +475,8 @@ def run_side(run: Run, target: str) -> Side:
     latest = results.latest_conformance
     directories = ([latest[0].parent] if latest else []) + [d / target for d in run.directories]
     snapshots = next((found for d in directories if (found := result_files_or_none(d))), [])
-    return with_snapshot(Side(target, claims), snapshots)
+    home = latest[0].parent if latest else snapshots[0].parent if snapshots else None
+    return with_reruns(with_snapshot(Side(target, claims), snapshots), home)
 
 
 def changes_by_target(run: Run, pinned: str) -> pd.DataFrame:

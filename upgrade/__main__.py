@@ -24,13 +24,12 @@ from pathlib import Path
 
 from harness import schema
 from harness.packages import differences
+from reports import flaky
 from reports.terminal import say
 from upgrade.environments import BuildError, Environment, freeze, prepare
 from upgrade.requirement import DEFAULT_EXTRAS, SpecError, parse
 from upgrade.suites import Side, SuiteError, run_suite
 from upgrade.verdict import EXIT_CANNOT_JUDGE, Verdict
-
-RERUNS = 2  # each differing claim runs this many more times on each side
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -190,7 +189,7 @@ def measure(job: Job, verdict: Verdict, directory: Path,
                  [("counts", before)], [("counts", after)]):
         job.step(" and ".join(f"{kind} on {side.target}" for kind, side in pair),
                  lambda pair=pair: run_together(job, pair, args))
-    judge.claims_and_wire(job, verdict, before, after, RERUNS)
+    judge.claims_and_wire(job, verdict, before, after, flaky.RERUNS)
     judge.counts(job, verdict, before, after, quick=not args.full_counts)
     if not args.no_timings:
         from upgrade.timing import measure as timings

@@ -111,8 +111,9 @@ def freeze(environment: Environment) -> dict[str, str]:
     return dict(json.loads(done.stdout))
 
 
-def check_import(environment: Environment) -> None:
-    """The target imports on its side, or one line naming what it does provide."""
+def check_import(environment: Environment, option: str = "--import-from/--import-to") -> None:
+    """The target imports on its side, or one line naming the command's ``option`` that
+    gives its import name."""
     spec = environment.spec
     code = f"import {spec.import_name}"
     done = subprocess.run([str(environment.python), "-c", code], capture_output=True,
@@ -121,7 +122,7 @@ def check_import(environment: Environment) -> None:
         return
     raise BuildError(f"{spec.given}: installed, but `import {spec.import_name}` failed "
                             f"({last_line(done.stderr)}); pass its import name "
-                            "(--import-from/--import-to)")
+                            f"({option})")
 
 
 def prepare(before: Spec, after: Spec, workdir: Path,

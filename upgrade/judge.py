@@ -2,8 +2,9 @@
 
 Claims and wire cases come from the upgrade report (reports/upgrade.py), counts from the
 regression gate's rules (reports/compare.py): one home for each rule. What this module
-adds is the same-job evidence: a claim that differs is run again on both sides before it
-is called a change, and the package lists of both sides are named beside a count change.
+adds is the same-job evidence: a claim or wire case that differs is run again on both sides
+before it is called a change (reports/flaky.py judges the runs), and the package lists of
+both sides are named beside a count change.
 """
 
 from __future__ import annotations
@@ -18,13 +19,9 @@ import pandas as pd
 
 from harness import schema
 from reports.compare import compare
-from reports.load import TargetResults
-from reports.matrix import claim_differences, target_claims
-from reports.readers import read_conformance
-from upgrade.suites import Side, SuiteError, latest, run_suite
+from upgrade.suites import Side, SuiteError, latest, run_again, run_suite
 from upgrade.verdict import Finding, Verdict
 
-RERUN_SUFFIX = "~rerun"
 RECOUNT_SUFFIX = "~recount"
 # An instruction count that moved by this many times its threshold is a change without a
 # recount: the widest A/A spread measured in one job is 1.2 times (stream-read, 2.4 %
@@ -33,76 +30,43 @@ RECOUNT_SUFFIX = "~recount"
 DECISIVE_MARGIN = 5.0
 
 
-def claims_frame(path: Path) -> pd.DataFrame:
-    document = read_conformance(path)
-    results = TargetResults(path.parent.parent.name, path.parent.name, [(path, document)])
-    return target_claims(results).set_index("claim")
-
-
-def differs(claim: str, left: pd.DataFrame, right: pd.DataFrame) -> bool:
-    """Whether one claim differs between two runs, by the upgrade report's own rule."""
-    a = left.loc[[claim]] if claim in left.index else left.iloc[0:0]
-    b = right.loc[[claim]] if claim in right.index else right.iloc[0:0]
-    return not claim_differences(a, b).empty
-
-
-def reruns(side: Side, claims: list[str], times: int) -> list[pd.DataFrame]:
-    """The differing claims run ``times`` more on one side (in a directory of their own)."""
-    again = Side(side.role, side.target + RERUN_SUFFIX, side.environment)
-    frames = []
-    for _ in range(times):
-        run_suite(again, "conformance", claims=claims)
-        frames.append(claims_frame(latest(again, "conformance")))
-    return frames
-
-
 def claims_and_wire(job: Any, verdict: Verdict, before: Side, after: Side,
                     times: int) -> None:
+    """The upgrade report's rows as findings: a claim or wire case that differs is run
+    ``times`` more on both sides first, and the report (reading those reruns) calls one that
+    varied flaky, with its rate (reports/flaky.py)."""
     from reports.snapshots import SOURCE
-    from reports.upgrade import upgrade_report
+    from reports.upgrade import claims_in, upgrade_report
 
-    report = upgrade_report(str(before.directory), str(after.directory),
-                            [schema.results_root()])
-    rows = report.differences
-    first = [claims_frame(latest(side, "conformance")) for side in (before, after)]
-    claim_ids = set(first[0].index) | set(first[1].index)
-    differing = [item for item in rows["item"] if item in claim_ids]
-    runs: list[list[pd.DataFrame]] = [[first[0]], [first[1]]]
-    if differing and times:
-        job.say(f"{len(differing)} claims differ: running them {times} more times a side")
+    def report() -> Any:
+        return upgrade_report(str(before.directory), str(after.directory),
+                              [schema.results_root()])
+
+    first = report()
+    claims = claims_in(first.before, first.after)
+    rows = first.differences
+    differing, wire = first.to_run_again()
+    if (differing or wire) and times:
+        job.say(f"{len(differing)} claims and {len(wire)} wire cases differ: running them "
+                f"{times} more times a side")
         try:
-            for index, side in enumerate((before, after)):
-                runs[index] += reruns(side, differing, times)
+            for side in (before, after):
+                run_again(side, differing, wire, times)
+            rows = report().differences
         except SuiteError as error:
-            verdict.notes.append(f"reruns failed ({error}): differing claims judged on one "
-                                 "run")
-            runs = [[first[0]], [first[1]]]
+            verdict.notes.append(f"reruns failed ({error}): differing claims and cases "
+                                 "judged on one run")
     for row in rows.itertuples():
-        if row.item in claim_ids:
-            kind, note = classify(row.item, row.category, runs)
+        seen = row.runs or "one run a side"
+        if row.item in claims:
+            note = seen
         else:
-            kind = row.category
             note = "wire snapshot" if row.source == SOURCE else f"wire snapshot, {row.source}"
-        verdict.findings.append(Finding(kind, row.item, str(row.before), str(row.after),
-                                        note))
+            note += f"; {row.runs}" if row.runs else ""
+        verdict.findings.append(Finding(row.category, row.item, str(row.before),
+                                        str(row.after), note))
     job.say(f"claims and wire: {len(rows)} differences "
             f"({sum(1 for f in verdict.findings if f.kind == 'flaky')} flaky)")
-
-
-def classify(claim: str, category: str, runs: list[list[pd.DataFrame]]) -> tuple[str, str]:
-    """``category`` when every run agrees; ``flaky`` with its rate when any run disagrees."""
-    before_runs, after_runs = runs
-    total = len(before_runs) * len(after_runs)
-    across = sum(differs(claim, a, b) for a in before_runs for b in after_runs)
-    within = [differs(claim, x, y) for side in runs for i, x in enumerate(side)
-              for y in side[i + 1:]]
-    if across == total and not any(within):
-        return category, (f"in {len(before_runs)} of {len(before_runs)} runs a side"
-                          if len(before_runs) > 1 else "one run a side")
-    unstable = [name for name, side in (("FROM", before_runs), ("TO", after_runs))
-                if any(differs(claim, x, y) for i, x in enumerate(side) for y in side[i + 1:])]
-    return "flaky", (f"differs in {across} of {total} FROM/TO pairings of runs; varies "
-                     f"between runs of {' and '.join(unstable) or 'neither side'}")
 
 
 def count_findings(before: Path, after: Path) -> tuple[list[str], pd.DataFrame]:

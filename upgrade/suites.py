@@ -9,6 +9,7 @@ not measure its side: that stops the verdict (could not judge), with its last li
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import signal
@@ -17,7 +18,7 @@ import sys
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from harness import schema
@@ -55,15 +56,21 @@ class Side:
 
 
 def suite_command(kind: str, quick_counts: bool, claims: list[str] | None = None,
-                  scenarios: list[str] | None = None) -> list[str]:
+                  scenarios: list[str] | None = None,
+                  cases: list[str] | None = None) -> list[str]:
     if kind == "conformance":
-        command = ["-m", "pytest", "conformance", "-n", "3", "--dist", "worksteal", "-q",
-                   "-p", "no:cacheprovider"]
+        # A narrowed run (--claim: reruns) in one process: three workers' start-up (an
+        # interpreter and a server each) is most of a short run. 2 claims at load 22 (3 Dec):
+        # 81 s wall under -n 3, 24 s in one process; 164 claims took 167 s in one.
+        workers = [] if claims else ["-n", "3", "--dist", "worksteal"]
+        command = ["-m", "pytest", "conformance", *workers, "-q", "-p", "no:cacheprovider"]
         for claim in claims or []:
             command += ["--claim", claim]
         return command
     if kind == "snapshot":
-        return ["-m", "snapshot"]
+        # A case id is matched as a glob: escaped, it names that case only.
+        return ["-m", "snapshot", *(word for case in cases or []
+                                    for word in ("--only", glob.escape(case)))]
     tests = ([f"bench/test_counts.py::test_counts[{name}]" for name in scenarios]
              if scenarios else ["bench/test_counts.py"])
     return ["-m", "pytest", *tests, "-q", "-p", "no:cacheprovider",
@@ -90,7 +97,7 @@ ATTEMPTS = 2  # a suite that measured nothing (a worker crashed under load) runs
 
 def run_suite(side: Side, kind: str, quick_counts: bool = True,
               claims: list[str] | None = None, scenarios: list[str] | None = None,
-              echo: bool = False) -> float:
+              echo: bool = False, cases: list[str] | None = None) -> float:
     """Run one suite on one side; its wall time, or SuiteError with the reason.
 
     Each attempt's output is kept beside its result files (``<kind>-output[-N].log``). A
@@ -106,7 +113,8 @@ def run_suite(side: Side, kind: str, quick_counts: bool = True,
         # --claim or reruns, is partial by its own definition); every count run must
         # count each of its scenarios.
         whole = (kind == "conformance" and not claims) or kind == "counts"
-        problem = attempt_suite(side, kind, suite_command(kind, quick_counts, claims, scenarios),
+        problem = attempt_suite(side, kind,
+                                suite_command(kind, quick_counts, claims, scenarios, cases),
                                 echo, whole)
         if problem is None:
             return time.monotonic() - started
@@ -211,3 +219,32 @@ def stop_all() -> None:
 def latest(side: Side, kind: str) -> Path:
     files = sorted(side.directory.glob(f"{kind}*.json"), key=sort_key)
     return files[-1]
+
+
+def run_again(side: Side, claims: list[str], cases: list[str], times: int) -> float:
+    """Each claim and wire case run again until it has ``times`` reruns on this side, in
+    ``<target>~rerun/`` (reports/flaky.py judges them); the seconds it took."""
+    again = replace(side, target=side.target + schema.RERUN_SUFFIX)
+    have = rerun_counts(again.directory)
+    seconds = 0.0
+    for round_ in range(times):
+        for kind, items in (("conformance", claims), ("snapshot", cases)):
+            todo = [item for item in items if have.get((kind, item), 0) + round_ < times]
+            if todo:
+                seconds += run_suite(again, kind, claims=todo if kind == "conformance" else None,
+                                     cases=todo if kind == "snapshot" else None)
+    return seconds
+
+
+def rerun_counts(directory: Path) -> dict[tuple[str, str], int]:
+    """(kind, claim or case id) -> how many result files in a rerun directory hold it."""
+    found: dict[tuple[str, str], int] = {}
+    for kind, key in (("conformance", "claims"), ("snapshot", "cases")):
+        for path in directory.glob(f"{kind}*.json"):
+            try:
+                items = json.loads(path.read_text(encoding="utf-8")).get(key) or []
+            except (OSError, ValueError, AttributeError):
+                continue  # a broken rerun file holds nothing: its items run again
+            for item in items:
+                found[(kind, item["id"])] = found.get((kind, item["id"]), 0) + 1
+    return found
