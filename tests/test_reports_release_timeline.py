@@ -2,8 +2,8 @@
 ``releases/timeline.json`` appears in index.html as a row per item that changed and a column
 per release, each cell the kind of change with before -> after on hover, and the
 dependencies that changed with each release; a run without one has no such section; a
-broken one is an error naming the file; twelve targets and a long timeline stay under the
-page's size limit."""
+broken one is an error naming the file; a long timeline stays within the section's budget
+of the page's 1 MB."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from reports import release_timeline
 from reports.build import write_report
 from reports.errors import InputError
 from tests.reports_helpers import NEW_RUN, PINNED, copy_results
-from tests.test_reports_page import PAGE_LIMIT, twelve_targets
 
 TITLE = "Release timeline (which release changed what)"
 COUNT = "pooled-http instructions/request"
+# Bytes: twelve targets' page (tests/test_reports_page.py) measured 971 KB at 25ed7f7, under
+# its 1 MB with this much to spare for the timeline.
+SECTION_BUDGET = 28_000
 
 
 class Table(HTMLParser):
@@ -199,8 +201,10 @@ def long_timeline(releases: int, items: int) -> Timeline:
     return Timeline("httpx2", versions, [], steps)
 
 
-def test_twelve_targets_and_a_long_timeline_stay_under_the_page_limit(tmp_path: Path):
-    root = twelve_targets(tmp_path / "results")
+def test_a_long_timeline_is_a_section_within_its_budget(root):
+    """However many items change, the section stays within SECTION_BUDGET, what index.html
+    can take beside twelve targets under its 1 MB (tests/test_reports_page.py keeps the page
+    itself under it)."""
     timeline = long_timeline(23, 1000)
     write_timeline(root / NEW_RUN / "releases", timeline)
     report, _ = write_report([root], NEW_RUN, PINNED)
@@ -210,8 +214,10 @@ def test_twelve_targets_and_a_long_timeline_stay_under_the_page_limit(tmp_path: 
     assert len(rows[0]) == 1 + 22
     more = len(release_timeline.merged_rows(timeline)) - release_timeline.ROW_LIMIT
     assert more > 100 and f"{more} more rows in " in page
-    size = (report / "index.html").stat().st_size
-    assert size < PAGE_LIMIT, f"index.html is {size} bytes"
+    section = page[page.index("<style>\nsection.release-timeline"):page.index("</section>",
+                   page.index('<section class="release-timeline"'))]
+    size = len(section.encode())
+    assert size <= SECTION_BUDGET, f"the timeline section is {size} bytes"
 
 
 def test_the_timeline_page_of_its_own(tmp_path: Path) -> None:
