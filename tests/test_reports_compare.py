@@ -170,6 +170,19 @@ def test_identical_ratios_are_unchanged_and_small_samples_inconclusive() -> None
     assert verdicts([(noisy(rng, 5.0, 0.01, 3), noisy(rng, 2.0, 0.01, 3))]) == ["inconclusive"]
 
 
+def test_ratios_of_rounds_sliced_differently_are_not_compared() -> None:
+    # An old file (one batch a round) against rounds of 8 slices' medians: another
+    # statistic, so even a far move is not judged (and not corrected for) either way.
+    rng = random.Random(4)
+    old, new = headline(noisy(rng, 5.0, 0.01)), headline(noisy(rng, 2.0, 0.01))
+    (row,) = timing_rows([("t", "b", old, {**new, "slices_per_round": 8})], Thresholds())
+    assert row["verdict"] == "inconclusive"
+    assert "rounds of 1 -> 8 slices" in row["rule"]
+    (row,) = timing_rows([("t", "b", {**old, "slices_per_round": 8},
+                           {**new, "slices_per_round": 8})], Thresholds())
+    assert row["verdict"] == "regression"  # "higher" is better: 5 -> 2 is worse
+
+
 def test_unchanged_only_where_the_interval_lies_inside_the_minimum_effect() -> None:
     rng = random.Random(3)
     # The same samples on both sides, but so noisy (10 % a round) that 15 rounds cannot
