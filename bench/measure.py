@@ -123,9 +123,15 @@ def _as_outcome(result: Outcome | int) -> Outcome:
     return result if isinstance(result, Outcome) else Outcome(result)
 
 
+def collect_and_freeze() -> None:
+    gc.collect()
+    gc.freeze()
+
+
 def run_batch(variant: Variant, server_cpu: Callable[[], float],
-              stats: StatsReader | None = None) -> Slice:
-    """Run one batch of ``variant`` and measure it; GC is collected first, then left on.
+              stats: StatsReader | None = None, collect: bool = True) -> Slice:
+    """Run one batch of ``variant`` and measure it; GC is collected first (unless
+    ``collect`` is false: the caller collected), then left on.
 
     What survives the collection is frozen (moved out of the collector's generations), so
     the next batch's collection scans only what was made since, not the whole session's
@@ -134,8 +140,8 @@ def run_batch(variant: Variant, server_cpu: Callable[[], float],
     """
     if stats is not None:
         stats.reset()
-    gc.collect()
-    gc.freeze()
+    if collect:
+        collect_and_freeze()
     server_before = server_cpu()
     cpu_before = time.process_time()
     started = time.perf_counter()
@@ -157,16 +163,23 @@ def measure_interleaved(variants: Sequence[Variant], rounds: int, warmup_rounds:
                         server_cpu: Callable[[], float],
                         stats: StatsReader | None = None, slices: int = 1) -> dict[str, Samples]:
     """``warmup_rounds`` discarded rounds, then ``rounds`` measured; each round is
-    ``slices`` passes over the variants, the order rotating from pass to pass."""
+    ``slices`` passes over the variants, the order rotating from pass to pass.
+
+    With one slice GC is collected before every batch; with more, once a round, so a
+    slice of a few requests does not start on caches the collector has just swept (GC
+    pauses then fall in some slices, which the round's median outvotes)."""
     if rounds < 1 or slices < 1:
         raise ValueError("at least one measured round and one slice are needed")
     results = {v.name: Samples(v) for v in variants}
     passes = 0
     for index in range(warmup_rounds + rounds):
         taken: dict[str, list[Slice]] = {v.name: [] for v in variants}
+        if slices > 1:
+            collect_and_freeze()
         for _ in range(slices):
             for variant in pass_order(variants, passes):
-                taken[variant.name].append(run_batch(variant, server_cpu, stats))
+                taken[variant.name].append(run_batch(variant, server_cpu, stats,
+                                                     collect=slices == 1))
             passes += 1
         if index >= warmup_rounds:
             for name, kept in taken.items():

@@ -95,3 +95,16 @@ def test_zero_slices_is_refused() -> None:
     with pytest.raises(ValueError, match="slice"):
         measure_interleaved([Variant("A", lambda: 1, 1)], rounds=1, warmup_rounds=0,
                             server_cpu=lambda: 0.0, slices=0)
+
+
+def test_sliced_rounds_collect_garbage_once_a_round_and_single_batches_each_time(
+        clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(measure.gc, "collect", lambda: clock.calls.append("gc"))
+    monkeypatch.setattr(measure.gc, "freeze", lambda: None)
+    a, b = clock.variant("A", [1.0] * 4), clock.variant("B", [1.0] * 4)
+    measure_interleaved([a, b], rounds=2, warmup_rounds=0, server_cpu=lambda: 0.0, slices=2)
+    assert clock.calls == ["gc", "A", "B", "B", "A"] * 2
+    clock.calls.clear()
+    a, b = clock.variant("A", [1.0] * 2), clock.variant("B", [1.0] * 2)
+    measure_interleaved([a, b], rounds=2, warmup_rounds=0, server_cpu=lambda: 0.0)
+    assert clock.calls == ["gc", "A", "gc", "B", "gc", "B", "gc", "A"]
