@@ -62,7 +62,7 @@ def read_headlines(path: Path, slices: int | None = None) -> dict[str, Headline]
             top = by_variant.get((document["numerator"], *key))
             bottom = by_variant.get((document["denominator"], *key))
             if top is None or bottom is None or "slice_walls" not in top:
-                raise SystemExit(f"{path}: {bench['name']} has no slices to regroup")
+                raise ValueError(f"{path}: {bench['name']} has no slices to regroup")
             samples = regrouped_ratios(top, bottom, slices)
         found[bench["name"]] = Headline(document["name"], document.get("better") == "lower",
                                         samples)
@@ -161,8 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("two or more runs are needed")
     try:
         runs = [read_headlines(path, args.slices) for path in args.runs]
-    except (OSError, ValueError, KeyError) as error:
-        print(f"reports.power: cannot read the runs: {error}", file=sys.stderr)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"reports.power: cannot read the runs: {error!r}", file=sys.stderr)
         return 2
     names = sorted(set.intersection(*(set(r) for r in runs)))
     detected, alarms = bootstrap(runs, names, args.planted, args.draws, args.rounds,
