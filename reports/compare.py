@@ -20,8 +20,10 @@
   ``min_effect``. Otherwise ``unchanged`` only where the (1 - 2 alpha) interval of the
   change lies inside +-``min_effect`` (an equivalence test), else ``not significant``
   with the smallest change the run could have detected. Where the sample sizes cannot
-  reach ``alpha`` even uncorrected the verdict is ``inconclusive``. Raw seconds from two
-  runs are never compared.
+  reach ``alpha`` even uncorrected, or where the two sides' rounds were cut into
+  different numbers of slices (``slices_per_round``: a median of slices is another
+  statistic), the verdict is ``inconclusive``. Raw seconds from two runs are never
+  compared.
 * **Coverage**: a benchmark in the baseline and not in the candidate is ``missing``.
 * **Evidence**: no count, no pass. A gated count (instructions, system calls, connections,
   Python lines where either side counts them, a streaming scenario's heap memory) absent
