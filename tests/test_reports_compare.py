@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from harness import packages, schema
@@ -241,6 +242,25 @@ def test_the_hand_made_slowdown_is_reported_and_gates_only_when_asked(tmp_path: 
     gated = run_main("compare", old, new, "--gate-timings")
     assert gated.returncode == 1
     assert verdict_of(gated.stdout) == "regression: 2 timing regression(s)"
+
+
+def test_compare_reads_the_slice_count_of_each_side_from_its_file(tmp_path: Path) -> None:
+    path = with_counts(tmp_path) / NEW_RUN / "httpx-0.28.1" / "bench.json"
+    sliced = tmp_path / "sliced.json"
+    document = json.loads(path.read_text())
+    for bench in document["benchmarks"]:
+        bench["extra_info"]["slices_per_round"] = 8
+    sliced.write_text(json.dumps(document))
+    def timings(baseline: Path, candidate: Path) -> pd.DataFrame:
+        table = compare(baseline, candidate).table
+        return table[table["kind"] == "timing"].reset_index(drop=True)
+
+    mixed = timings(path, sliced)
+    assert len(mixed) > 0 and set(mixed["verdict"]) == {"inconclusive"}
+    assert mixed["rule"].str.contains("rounds of 1 -> 8 slices").all()
+    # The same shape on both sides: judged as an unsliced file against itself.
+    assert list(timings(sliced, sliced)["verdict"]) == list(timings(path, path)["verdict"])
+    assert "not significant" in set(timings(path, path)["verdict"])
 
 
 def test_compare_a_file_with_itself_is_clean_and_exits_0(tmp_path: Path) -> None:
