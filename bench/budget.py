@@ -17,9 +17,10 @@ class Budget:
     warmup_rounds: int
     # scenario 1: pooled vs one-off
     pooling_rounds: int
-    pooled_requests: int  # per batch, for clients that keep their connection
-    oneoff_requests: int  # per batch, for one-off calls (each builds an SSL context)
-    construction_per_batch: int
+    pooling_slices: int  # per round: alternating short batches, their median (bench.measure)
+    pooled_requests: int  # per slice, for clients that keep their connection
+    oneoff_requests: int  # per slice, for one-off calls (each builds an SSL context)
+    construction_per_batch: int  # per slice
     # scenario 2: async fan-out
     fanout_rounds: int
     fanout_ns: tuple[int, ...]
@@ -39,7 +40,8 @@ class Budget:
 
 FULL = Budget(
     quick=False, warmup_rounds=1,
-    pooling_rounds=15, pooled_requests=50, oneoff_requests=8, construction_per_batch=8,
+    pooling_rounds=15, pooling_slices=8, pooled_requests=6, oneoff_requests=1,
+    construction_per_batch=1,
     fanout_rounds=5, fanout_ns=(5, 20, 100), fanout_delay=0.05, semaphore_cap=10,
     overflow_rounds=3, overflow_n=400,
     http2_rounds=9, http2_n=100, http2_delay=0.05, small_pools=(1, 10),
@@ -48,7 +50,8 @@ FULL = Budget(
 
 QUICK = Budget(
     quick=True, warmup_rounds=1,
-    pooling_rounds=5, pooled_requests=20, oneoff_requests=4, construction_per_batch=4,
+    pooling_rounds=5, pooling_slices=4, pooled_requests=5, oneoff_requests=1,
+    construction_per_batch=1,
     fanout_rounds=3, fanout_ns=(5, 20), fanout_delay=0.05, semaphore_cap=10,
     overflow_rounds=1, overflow_n=200,
     http2_rounds=3, http2_n=50, http2_delay=0.05, small_pools=(1, 10),

@@ -78,8 +78,8 @@ def pytest_benchmark_update_machine_info(config: pytest.Config,
         "client_core": client_core,
         "server_core": server_core,
         "gc": {"enabled": gc.isenabled(), "thresholds": list(gc.get_threshold()),
-               "policy": "collected before every batch, survivors frozen, enabled while "
-                         "timing"},
+               "policy": "collected before every batch (sliced rounds: once a round), "
+                         "survivors frozen, enabled while timing"},
         # Which scenarios share a callgrind child, in order: a scenario's instruction
         # count includes what those before it left behind (compare warns if it differs).
         "count_children": [" ".join(group) for group in split(

@@ -38,6 +38,9 @@ def describe(samples: Samples, per: str) -> dict[str, Any]:
         "timing": f"seconds per {per}",
         "requests_per_batch": samples.variant.requests,
         "rounds": len(samples.rounds),
+        "slices_per_round": len(samples.rounds[0].slices) if samples.rounds else 0,
+        # A round's figure is the median of its slices; every slice kept, for re-analysis.
+        "slice_walls": samples.slice_walls(),
         "cv": coefficient_of_variation(timings),
         "requests_per_second": samples.variant.requests / median(samples.wall_per_batch()),
         "client_cpu_us_per_request": 1e6 * median(samples.client_cpu_per_request()),
@@ -45,7 +48,7 @@ def describe(samples: Samples, per: str) -> dict[str, Any]:
         "server_utilisation": utilisation,
         "server_bound": utilisation > SERVER_BOUND_UTILISATION,
         "failures": dict(samples.failures()),
-        "completed": sum(r.outcome.completed for r in samples.rounds),
+        "completed": samples.completed(),
     }
     return info
 

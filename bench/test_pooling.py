@@ -106,7 +106,7 @@ def pooling(target: ModuleType, requests_module: ModuleType, server: ServerInfo,
                                             plan.oneoff_requests, closers)
                 measured[transport] = measure_interleaved(
                     variants, plan.pooling_rounds, plan.warmup_rounds,
-                    server_cpu)
+                    server_cpu, slices=plan.pooling_slices)
             finally:
                 for close in closers:
                     close()
@@ -185,7 +185,7 @@ def construction(target: ModuleType, requests_module: ModuleType,
     variants = construction_variants(target, requests_module, shared_context,
                                      plan.construction_per_batch)
     return measure_interleaved(variants, plan.pooling_rounds, plan.warmup_rounds,
-                               server_cpu)
+                               server_cpu, slices=plan.pooling_slices)
 
 
 @pytest.mark.timeout(300)

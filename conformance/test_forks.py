@@ -193,6 +193,8 @@ def test_httpx2_requires_python(hx, observe):
 @pytest.mark.claim("forks.httpx2.query-method")
 def test_httpx2_query_method(hx, server, observe):
     with hx.Client() as client:
+        if not hasattr(client, "query"):  # named here: the client is the target's own object
+            raise MissingAPI(f"{package_of(hx)}.Client.query does not exist")
         r = client.query(server.http + "/anything")
     method = observe(echo(r)["method"])
     assert method == "QUERY"

@@ -20,8 +20,10 @@
   ``min_effect``. Otherwise ``unchanged`` only where the (1 - 2 alpha) interval of the
   change lies inside +-``min_effect`` (an equivalence test), else ``not significant``
   with the smallest change the run could have detected. Where the sample sizes cannot
-  reach ``alpha`` even uncorrected the verdict is ``inconclusive``. Raw seconds from two
-  runs are never compared.
+  reach ``alpha`` even uncorrected, or where the two sides' rounds were cut into
+  different numbers of slices (``slices_per_round``: a median of slices is another
+  statistic), the verdict is ``inconclusive``. Raw seconds from two runs are never
+  compared.
 * **Coverage**: a benchmark in the baseline and not in the candidate is ``missing``.
 * **Evidence**: no count, no pass. A gated count (instructions, system calls, connections,
   Python lines where either side counts them, a streaming scenario's heap memory) absent
@@ -72,6 +74,8 @@ from reports.load import (
 from reports.readers import read_bench
 
 DEFAULT_MIN_EFFECT = 0.05
+# How many slices make a round (bench.measure); files from before slicing had one.
+SLICES_KEY = "slices_per_round"
 DEFAULT_ALPHA = 0.01
 DEFAULT_INSTRUCTIONS_THRESHOLD = 0.005
 DEFAULT_SYSCALL_TOLERANCE = 0.5
@@ -642,26 +646,33 @@ def timing_rows(pairs: list[tuple[str, str, dict[str, Any], dict[str, Any]]],
         b = [float(x) for x in new.get("ratio_samples") or []]
         lower = headline_lower_is_better(new)
         label = f"{name} [{new.get('name', 'headline')}]"
+        reason = f"n={len(a)}/{len(b)} cannot reach p < {limits.alpha:g}"
+        shapes = (old.get(SLICES_KEY, 1), new.get(SLICES_KEY, 1))
+        if shapes[0] != shapes[1]:
+            # A round's figure is the median of its slices: other slices, another statistic.
+            reason = (f"rounds of {shapes[0]} -> {shapes[1]} slices: measured differently, "
+                      "not comparable")
+            tests.append((target, label, a, b, lower, None, None, reason))
+            continue
         if not a or not b:
-            tests.append((target, label, a, b, lower, None, None))
+            tests.append((target, label, a, b, lower, None, None, reason))
             continue
         worse, better = ("greater", "less") if lower else ("less", "greater")
         if len(a) < 2 or len(b) < 2 or minimum_p(len(a), len(b)) > limits.alpha:
-            tests.append((target, label, a, b, lower, None, None))
+            tests.append((target, label, a, b, lower, None, None, reason))
             continue
         p_worse = float(mannwhitneyu(b, a, alternative=worse).pvalue)
         p_better = float(mannwhitneyu(b, a, alternative=better).pvalue)
-        tests.append((target, label, a, b, lower, p_worse, p_better))
+        tests.append((target, label, a, b, lower, p_worse, p_better, reason))
     ps = [p for t in tests if t[5] is not None for p in (t[5], t[6])]
     adjusted = iter(false_discovery_control(ps, method="bh") if ps else [])
     rows = []
-    for target, label, a, b, lower, p_worse, _ in tests:
+    for target, label, a, b, lower, p_worse, _, reason in tests:
         old_m = statistics.median(a) if a else None
         new_m = statistics.median(b) if b else None
         change = f"{new_m / old_m - 1:+.1%}" if old_m and new_m else "-"
         rule = timing_rule(limits)
         if p_worse is None:
-            reason = f"n={len(a)}/{len(b)} cannot reach p < {limits.alpha:g}"
             rows.append(_row("timing", target, label, "in-run ratio", old_m, new_m, change,
                              reason, "inconclusive"))
             continue
@@ -764,7 +775,9 @@ def compare(baseline: Path | Sequence[Path], candidate: Path | Sequence[Path],
         if "counts" in old_extra or "counts" in new_extra:
             rows += count_rows(target, name, _figures(old_extra), _figures(new_extra), limits)
         if old_extra.get("headline") and new_extra.get("headline"):
-            headlines.append((target, name, old_extra["headline"], new_extra["headline"]))
+            headlines.append((target, name, *(
+                {**extra["headline"], SLICES_KEY: extra.get(SLICES_KEY, 1)}
+                for extra in (old_extra, new_extra))))
     rows += timing_rows(headlines, limits)
     if not rows:
         raise InputError(f"{baseline} vs {candidate}", "no benchmark on either side")

@@ -184,6 +184,11 @@ class WireConnection:
 Script = Callable[[WireConnection], None]
 
 
+def no_http2_preface(error: Exception) -> bool:
+    """h2's own error for a client whose first bytes are not the HTTP/2 connection preface."""
+    return type(error).__module__.startswith("h2.") and "preamble" in str(error)
+
+
 @dataclass
 class WireServer:
     """A loopback listener running ``script`` on every connection, until ``stop()``."""
@@ -194,6 +199,9 @@ class WireServer:
     http2: bool = False  # the script speaks HTTP/2 (over TLS: ALPN h2; else prior knowledge)
     deadline: float = DEADLINE
     errors: list[str] = field(default_factory=list)  # what scripts raised, for the test
+    # Connections of an HTTP/2 script whose client sent no HTTP/2 preface (it spoke
+    # HTTP/1.1 though asked for HTTP/2): the target's doing, not a failed script.
+    not_http2: list[int] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)  # shared by every connection
     connections: int = 0
     trust: dict[str, Any] = field(default_factory=dict)  # client arguments trusting the CA
@@ -244,7 +252,9 @@ class WireServer:
                 self._socks.append(sock)
             self.script(WireConnection(sock, index, deadline, self.notes))
         except Exception as error:
-            if not self._stopping.is_set():
+            if self.http2 and no_http2_preface(error):
+                self.not_http2.append(index)
+            elif not self._stopping.is_set():
                 self.errors.append(f"connection {index}: {type(error).__name__}: {error}")
         finally:
             with contextlib.suppress(OSError):

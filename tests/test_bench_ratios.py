@@ -75,7 +75,7 @@ def test_interleaving_rotates_order_and_discards_warmup() -> None:
                                   server_cpu=lambda: float(next(clock)))
     assert calls == ["A", "B", "B", "A", "A", "B"]  # round by round, first place rotating
     assert [len(s.rounds) for s in results.values()] == [2, 2]  # warm-up round not kept
-    assert all(r.server_cpu == 1.0 for s in results.values() for r in s.rounds)
+    assert all(x.server_cpu == 1.0 for s in results.values() for x in s.slices())
 
 
 def test_batch_failures_are_counted_not_hidden() -> None:

@@ -18,7 +18,7 @@ def test_recorded(benchmark):
     variant = Variant("v", lambda: Outcome(2), requests=2)
     samples = measure_interleaved([variant], rounds=4, warmup_rounds=0,
                                   server_cpu=lambda: float(next(clock)))
-    for sample in samples["v"].rounds:  # fixed wall times, so the stats are known
+    for sample in samples["v"].slices():  # fixed wall times, so the stats are known
         sample.wall = next(durations)
     record(benchmark, samples["v"], per="batch", scenario="pooling")
 """

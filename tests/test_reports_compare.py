@@ -14,6 +14,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from harness import packages, schema
@@ -170,6 +171,19 @@ def test_identical_ratios_are_unchanged_and_small_samples_inconclusive() -> None
     assert verdicts([(noisy(rng, 5.0, 0.01, 3), noisy(rng, 2.0, 0.01, 3))]) == ["inconclusive"]
 
 
+def test_ratios_of_rounds_sliced_differently_are_not_compared() -> None:
+    # An old file (one batch a round) against rounds of 8 slices' medians: another
+    # statistic, so even a far move is not judged (and not corrected for) either way.
+    rng = random.Random(4)
+    old, new = headline(noisy(rng, 5.0, 0.01)), headline(noisy(rng, 2.0, 0.01))
+    (row,) = timing_rows([("t", "b", old, {**new, "slices_per_round": 8})], Thresholds())
+    assert row["verdict"] == "inconclusive"
+    assert "rounds of 1 -> 8 slices" in row["rule"]
+    (row,) = timing_rows([("t", "b", {**old, "slices_per_round": 8},
+                           {**new, "slices_per_round": 8})], Thresholds())
+    assert row["verdict"] == "regression"  # "higher" is better: 5 -> 2 is worse
+
+
 def test_unchanged_only_where_the_interval_lies_inside_the_minimum_effect() -> None:
     rng = random.Random(3)
     # The same samples on both sides, but so noisy (10 % a round) that 15 rounds cannot
@@ -228,6 +242,25 @@ def test_the_hand_made_slowdown_is_reported_and_gates_only_when_asked(tmp_path: 
     gated = run_main("compare", old, new, "--gate-timings")
     assert gated.returncode == 1
     assert verdict_of(gated.stdout) == "regression: 2 timing regression(s)"
+
+
+def test_compare_reads_the_slice_count_of_each_side_from_its_file(tmp_path: Path) -> None:
+    path = with_counts(tmp_path) / NEW_RUN / "httpx-0.28.1" / "bench.json"
+    sliced = tmp_path / "sliced.json"
+    document = json.loads(path.read_text())
+    for bench in document["benchmarks"]:
+        bench["extra_info"]["slices_per_round"] = 8
+    sliced.write_text(json.dumps(document))
+    def timings(baseline: Path, candidate: Path) -> pd.DataFrame:
+        table = compare(baseline, candidate).table
+        return table[table["kind"] == "timing"].reset_index(drop=True)
+
+    mixed = timings(path, sliced)
+    assert len(mixed) > 0 and set(mixed["verdict"]) == {"inconclusive"}
+    assert mixed["rule"].str.contains("rounds of 1 -> 8 slices").all()
+    # The same shape on both sides: judged as an unsliced file against itself.
+    assert list(timings(sliced, sliced)["verdict"]) == list(timings(path, path)["verdict"])
+    assert "not significant" in set(timings(path, path)["verdict"])
 
 
 def test_compare_a_file_with_itself_is_clean_and_exits_0(tmp_path: Path) -> None:
