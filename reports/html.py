@@ -46,6 +46,13 @@ def escape(value: object) -> str:
     return html.escape(cell(value), quote=True)
 
 
+def hover_attribute(value: object) -> str:
+    """`` title='...'``: single-quoted, so the double quotes of JSON values stay one byte
+    each (``&quot;`` is six)."""
+    escaped = html.escape(cell(value), quote=False).replace("'", "&#x27;")
+    return f" title='{escaped}'"
+
+
 def text(value: object) -> str:
     """For element text: quotes stay as they are (observed values are JSON, full of them)."""
     return html.escape(cell(value), quote=False)
@@ -277,7 +284,7 @@ def matrix_html(tables: ReportTables) -> tuple[str, int]:
             else:
                 hover, classes = "", outcome
             mark = " !" if "unexpected" in classes else ""
-            about = f' title="{escape(hover)}"' if hover else ""
+            about = hover_attribute(hover) if hover else ""
             cells.append(f'<td class="{escape(classes)}"{about}>'
                          f"{html.escape(outcome)}{mark}</td>")
         state = "differs" if differing else "same"
