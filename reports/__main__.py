@@ -107,6 +107,9 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.add_argument("--pinned", default=PINNED_TARGET,
                             help=f"the target others are compared with (default "
                                  f"{PINNED_TARGET})")
+        parser.add_argument("--against-expectations", action="store_true",
+                            help="find what may differ from the expectation files, not from "
+                                 "the other targets' results (CI: one job per target)")
     else:
         parser.description = ("What changes FROM -> TO: claims whose outcome or observed "
                               "value differs, and every wire-snapshot case that differs; "
@@ -269,6 +272,7 @@ def run_upgrade(args: argparse.Namespace) -> int:
 
 
 def run_rerun(args: argparse.Namespace) -> int:
+    from conformance.expectations import ExpectationsError
     from reports.build import choose_run
     from reports.load import load_results
     from reports.rerun import rerun
@@ -282,10 +286,14 @@ def run_rerun(args: argparse.Namespace) -> int:
         say(f"rerun: nothing to run again: {error}")
         return 0
     try:
-        rerun(runs[choose_run(runs, args.run)], args.pinned, say)
+        rerun(runs[choose_run(runs, args.run)], args.pinned, say,
+              args.against_expectations)
     except KeyboardInterrupt:
         print("reports: rerun: interrupted: the reruns written in full are kept",
               file=sys.stderr)
+        return 2
+    except ExpectationsError as error:  # --against-expectations read a broken file
+        print(f"reports: rerun: error: {error}", file=sys.stderr)
         return 2
     return 0
 

@@ -6,8 +6,18 @@ and wire case that differs between the pinned target and another target ``flaky.
 more times in both targets' own environments (the interpreter their result files name),
 into ``<run>/<target>~rerun/``. The report then calls a difference that varied between runs
 of one target flaky, with its rate (reports/flaky.py), and counts the others as changes
-seen in every run. A target whose environment is not on this machine (CI: one job per
-target) is named in one line and judged on its one run.
+seen in every run. A target whose environment is not on this machine is named in one line
+and judged on its one run.
+
+CI runs one job per target, so no job holds another target's results: there
+``--against-expectations`` (each conformance job, after its suite) finds what may differ
+without them, from the expectation files (conformance/expectations/): a target's claims
+whose outcome differs from the pinned target's expected outcome, and for the pinned target
+its claims whose outcome differs from any other target's. Those run again in the job's own
+environment, into the same ``<target>~rerun/``, which the report job reads with the merged
+artifacts unchanged. Expectation files record outcomes, not observed values, and no job
+has another target's wire snapshot: a claim that differs only in its observed value, and
+every wire case, is judged on one run in CI.
 """
 
 from __future__ import annotations
@@ -19,6 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
+from conformance.expectations import EXPECTATIONS_DIR, Expectation, load_expectations
 from reports import flaky
 from reports.load import Run
 from reports.upgrade import compare_sides, run_side
@@ -61,6 +74,38 @@ def plan(run: Run, pinned: str) -> list[Plan]:
     return [base, *plans] if base.claims or base.cases else plans
 
 
+def plan_against_expectations(run: Run, pinned: str,
+                              directory: Path = EXPECTATIONS_DIR) -> list[Plan]:
+    """Every target of ``run`` with conformance results (in a CI job: its own one) and the
+    claims whose outcome differs from what the expectation files in ``directory`` expect
+    of the other side: the pinned target's, or for the pinned target every other's."""
+    files = {path.stem: path for path in sorted(directory.glob("*.toml"))}
+    plans = []
+    for target in sorted(run.targets):
+        claims = run_side(run, target).claims
+        if claims is None or claims["outcome"].isin(["not-installed", "harness-error"]).all():
+            continue  # nothing was measured: nothing to run again
+        others = [name for name in files if name != pinned] if target == pinned else [pinned]
+        expected = [load_expectations(name, files.get(name, directory / f"{name}.toml"))
+                    for name in others]
+        item = plan_for(run, target)
+        item.claims = differing_outcomes(claims, expected)
+        if item.claims:
+            plans.append(item)
+    return plans
+
+
+def differing_outcomes(claims: pd.DataFrame, expected: list[dict[str, Expectation]]
+                       ) -> set[str]:
+    """The claims whose outcome differs from the outcome some expectations give, where
+    neither is decided by the API's shape (reports/flaky.py: running it again tells
+    nothing)."""
+    return {claim for claim, outcome in claims["outcome"].items()
+            for other in expected
+            if outcome != (found := other.get(str(claim), Expectation("holds")).outcome)
+            and not flaky.settled(outcome, found)}
+
+
 def plan_for(run: Run, target: str) -> Plan:
     latest = run.targets[target].latest_conformance
     assert latest is not None
@@ -97,13 +142,20 @@ def run_plan(item: Plan, say: Callable[[str], None]) -> float:
     return seconds
 
 
-def rerun(run: Run, pinned: str, say: Callable[[str], None]) -> float:
-    """Run again what differs in ``run``; the seconds it took in all."""
-    plans = plan(run, pinned)
+def rerun(run: Run, pinned: str, say: Callable[[str], None],
+          against_expectations: bool = False) -> float:
+    """Run again what differs in ``run`` (from the other targets' results, or from their
+    expectation files); the seconds it took in all."""
+    plans = plan_against_expectations(run, pinned) if against_expectations else plan(run, pinned)
     if not plans:
-        say(f"rerun: run {run.name}: nothing differs from {pinned} (or {pinned} has no "
-            "conformance results): nothing to run again")
+        say(f"rerun: run {run.name}: nothing differs from "
+            + ("the expectation files" if against_expectations else
+               f"{pinned} (or {pinned} has no conformance results)")
+            + ": nothing to run again")
         return 0.0
+    if against_expectations:
+        say("rerun: wire cases and observed values are not compared (no other target's "
+            "results here): claims whose outcome differs only")
     # The suites write under the root the results came from, whatever $HARNESS_RESULTS says.
     os.environ["HARNESS_RESULTS"] = str(plans[0].home.parent.parent)
     began = time.monotonic()

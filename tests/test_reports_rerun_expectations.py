@@ -1,0 +1,110 @@
+"""CI's rerun (``python -m reports rerun --against-expectations``): a job holds one target's
+results, so what may differ from the other side is found from the expectation files, run
+again in the job, and judged by the report job on the merged artifacts."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.schema import RERUN_SUFFIX
+from reports.load import load_results
+from reports.rerun import plan, plan_against_expectations
+from reports.upgrade import changes_by_target
+from tests.reports_helpers import DATA, NEW_RUN, PINNED, REPO
+from tests.test_reports_flaky import OTHER, REAL_CLAIM, claim_of, rewrite, run_for_real
+
+
+def one_target_run(tmp_path: Path, target: str) -> Path:
+    """A CI job's results root: the hand-made run with only ``target`` in it."""
+    root = tmp_path / "results"
+    shutil.copytree(DATA / NEW_RUN / target, root / NEW_RUN / target)
+    return root
+
+
+def expectation_files(directory: Path, files: dict[str, dict[str, str]]) -> Path:
+    """``conformance/expectations`` stood in: each target's claims and expected outcomes."""
+    directory.mkdir()
+    for target, claims in files.items():
+        lines = [f'[claims."{claim}"]\noutcome = "{outcome}"\n' for claim, outcome in
+                 claims.items()]
+        (directory / f"{target}.toml").write_text("\n".join(lines))
+    return directory
+
+
+def test_a_target_runs_again_what_differs_from_the_pinned_expectations(tmp_path: Path) -> None:
+    # OTHER's one run: bodies.json-compact broken, the other five claims hold.
+    run = load_results([one_target_run(tmp_path, OTHER)])[NEW_RUN]
+    directory = expectation_files(tmp_path / "expectations", {
+        PINNED: {"sync.top-level-get": "broken",  # OTHER holds: differs
+                 "params.merge-with-query": "missing-api"},  # the API's shape: not again
+        "httpx2": {"http2.one-connection": "broken"}})  # not the pinned one: not compared
+    assert plan(run, PINNED) == []  # without the pinned results: nothing, as before
+    plans = plan_against_expectations(run, PINNED, directory)
+    assert [(item.target, item.claims, item.cases) for item in plans] == [
+        (OTHER, {"sync.top-level-get", "bodies.json-compact"}, set())]
+
+
+def test_the_pinned_target_runs_again_what_differs_from_any_other(tmp_path: Path) -> None:
+    run = load_results([one_target_run(tmp_path, PINNED)])[NEW_RUN]
+    latest = run.targets[PINNED].latest_conformance
+    assert latest is not None
+    outcomes = {claim["id"]: claim["outcome"] for claim in latest[1]["claims"]}
+    assert outcomes["base-url.trailing-slash"] == "holds"
+    directory = expectation_files(tmp_path / "expectations", {
+        PINNED: {"sync.top-level-get": "broken"},  # its own file: not compared
+        "a": {"base-url.trailing-slash": "broken"},
+        "b": {"http2.one-connection": "missing-api"},  # the API's shape: not again
+        "c": dict(outcomes)})  # expects exactly what the pinned target did: nothing
+    plans = plan_against_expectations(run, PINNED, directory)
+    expected = {"base-url.trailing-slash"} | {claim for claim, outcome in outcomes.items()
+                                              if outcome != "holds"}
+    assert [(item.target, item.claims) for item in plans] == [(PINNED, expected)]
+
+
+@pytest.mark.timeout(600)  # three one-claim suite runs: about 25 s each at load 20
+def test_a_one_run_difference_in_one_job_is_flaky_in_the_merged_report(
+        tmp_path: Path) -> None:
+    """Real suite, real server: two CI jobs' results roots, the pinned target's and OTHER's
+    (its one claim planted broken). OTHER's job runs ``rerun --against-expectations``: the
+    claim holds in the real reruns, and the report, reading both roots, calls it flaky;
+    without the step it is a breaking change."""
+    pinned = "httpx-0.29.0"  # its conformance/expectations file expects REAL_CLAIM to hold
+    run = "gh-1"
+    jobs = {target: tmp_path / f"results-{target}" for target in (pinned, OTHER)}
+    environment = {**os.environ, "HARNESS_RESULTS": str(jobs[OTHER]), "HARNESS_RUN": run,
+                   "HARNESS_TARGET": OTHER, "HARNESS_IMPORT": "httpx",
+                   "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1"}
+    run_for_real(environment, "-m", "pytest", "conformance", "--claim", REAL_CLAIM, "-q",
+                 "-p", "no:cacheprovider")
+    measured = jobs[OTHER] / run / OTHER / "conformance.json"
+    (jobs[pinned] / run / pinned).mkdir(parents=True)
+    pinned_file = jobs[pinned] / run / pinned / "conformance.json"
+    pinned_file.write_text(measured.read_text())
+    rewrite(pinned_file, lambda d: d["environment"].update(target=pinned))
+    rewrite(measured, lambda d: claim_of(d, REAL_CLAIM).update(outcome="broken",
+                                                               message="planted"))
+
+    def category() -> str:
+        merged = load_results(list(jobs.values()))[run]
+        return changes_by_target(merged, pinned).set_index("item").loc[REAL_CLAIM, "category"]
+
+    assert category() == "breaking"  # judged on one run
+    done = subprocess.run([sys.executable, "-m", "reports", "rerun", "--against-expectations",
+                           "--results", str(jobs[OTHER]), "--run", run, "--pinned", pinned],
+                          cwd=REPO, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 claims and 0 wire cases run again" in done.stdout
+    again = jobs[OTHER] / run / (OTHER + RERUN_SUFFIX)
+    assert sorted(p.name for p in again.glob("*.json")) == [
+        "conformance-2.json", "conformance.json"]
+    assert [json.loads(p.read_text())["claims"][0]["outcome"]
+            for p in sorted(again.glob("*.json"))] == ["holds", "holds"]
+    assert category() == "flaky"
