@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -26,6 +27,7 @@ import harness_matrix
 import make_results
 import rehearse_ci
 
+from reports import __main__ as reports_main
 from reports import markdown
 from reports.baseline import BaselineComparison
 from reports.build import write_report
@@ -190,6 +192,30 @@ def test_every_bench_and_upgrade_job_installs_and_checks_the_tools() -> None:
     assert steps["suite"][install]["if"] == "startsWith(matrix.env, 'bench-')"
     upgrade = "tox -e upgrade -- FROM TO"
     assert steps["upgrade-candidates"][upgrade]["run"] == steps["upgrade-pr"][upgrade]["run"]
+
+
+def test_every_conformance_job_runs_again_what_differs_before_its_upload() -> None:
+    """No job holds another target's results: each conformance job runs
+    ``reports rerun --against-expectations`` after its suite (also after a red one) and
+    before the upload, so the reruns travel in its artifact to the report job."""
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    steps = flow["jobs"]["suite"]["steps"]
+    suite = next(i for i, s in enumerate(steps) if str(s.get("name")).startswith("tox -e"))
+    rerun = [i for i, s in enumerate(steps) if "python -m reports rerun" in s.get("run", "")]
+    upload = next(i for i, s in enumerate(steps)
+                  if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert len(rerun) == 1 and suite < rerun[0] < upload
+    step = steps[rerun[0]]
+    assert "!cancelled()" in step["if"] and "startsWith(matrix.env, 'conformance-')" in step["if"]
+    # The command's arguments are ones `python -m reports rerun` takes, with the workflow's
+    # run and pinned target.
+    command = " ".join(step["run"].replace("\\\n", " ").split()).split("python -m reports ")[1]
+    variables = {"$HARNESS_RUN": "gh-1", "$PINNED_TARGET": flow["env"]["PINNED_TARGET"]}
+    for name, value in variables.items():
+        command = command.replace(f'"{name}"', value)
+    args = reports_main.parse(shlex.split(command))
+    assert (args.command, args.against_expectations, args.run, args.pinned) == (
+        "rerun", True, "gh-1", flow["env"]["PINNED_TARGET"])
 
 
 def test_rehearsal_expressions_follow_github() -> None:
