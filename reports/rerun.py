@@ -13,7 +13,8 @@ CI runs one job per target, so no job holds another target's results: there
 ``--against-expectations`` (each conformance job, after its suite) finds what may differ
 without them, from the expectation files (conformance/expectations/): a target's claims
 whose outcome differs from the pinned target's expected outcome, and for the pinned target
-its claims whose outcome differs from any other target's. Those run again in the job's own
+its claims whose outcome differs from any target's (its own file too: the pinned target on
+other Pythons is compared with the main one). Those run again in the job's own
 environment, into the same ``<target>~rerun/``, which the report job reads with the merged
 artifacts unchanged. Expectation files record outcomes, not observed values, and no job
 has another target's wire snapshot: a claim that differs only in its observed value, and
@@ -78,14 +79,15 @@ def plan_against_expectations(run: Run, pinned: str,
                               directory: Path = EXPECTATIONS_DIR) -> list[Plan]:
     """Every target of ``run`` with conformance results (in a CI job: its own one) and the
     claims whose outcome differs from what the expectation files in ``directory`` expect
-    of the other side: the pinned target's, or for the pinned target every other's."""
+    of the other side: the pinned target's, or for the pinned target every target's."""
     files = {path.stem: path for path in sorted(directory.glob("*.toml"))}
     plans = []
     for target in sorted(run.targets):
         claims = run_side(run, target).claims
         if claims is None or claims["outcome"].isin(["not-installed", "harness-error"]).all():
             continue  # nothing was measured: nothing to run again
-        others = [name for name in files if name != pinned] if target == pinned else [pinned]
+        # The pinned target's own file too: the other Pythons' jobs are compared with it.
+        others = list(files) if target == pinned else [pinned]
         expected = [load_expectations(name, files.get(name, directory / f"{name}.toml"))
                     for name in others]
         item = plan_for(run, target)
