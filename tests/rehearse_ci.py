@@ -500,9 +500,11 @@ def synthetic_job(run_dir: Path, env_name: str, slower: float, seed: int,
 
 def suite_jobs(flow: dict[str, Any], clone: Path, directory: Path, run_id: str,
                jobs: list[str], env: dict[str, str], path: str, scratch: Path,
-               real: bool, slower: float, seed: int) -> dict[str, Job]:
+               real: bool, slower: float, seed: int, rerun: bool = True) -> dict[str, Job]:
     """The suite job for each tox environment, as the matrix fills it; results/ (through
-    HARNESS_RESULTS) stands for the artifact. Synthetic: the tox step is stood in."""
+    HARNESS_RESULTS) stands for the artifact. Synthetic: the tox step is stood in.
+    ``rerun=False``: the conformance jobs' rerun step too (it builds the report
+    environment, the slow part)."""
     if str(REPO / ".github") not in sys.path:
         sys.path.insert(0, str(REPO / ".github"))
     import harness_matrix
@@ -517,6 +519,8 @@ def suite_jobs(flow: dict[str, Any], clone: Path, directory: Path, run_id: str,
                    "HARNESS_RESULTS": str(results)}
         stand_ins = {} if real else {
             "tox -e": functools.partial(synthetic_job, results / run, name, slower, seed)}
+        if not rerun:
+            stand_ins["Run again"] = lambda step_env: 0
         done[f"{run}/{name}"] = run_job(f"{entry['name']} ({run})", flow["jobs"]["suite"],
                                         {f"matrix.{k}": v for k, v in entry.items()},
                                         job_env, clone, job_dir, stand_ins)
@@ -659,7 +663,8 @@ def rehearse(workdir: Path, real: bool = False, slower: float = 1.0, tox: str | 
              releases: Mapping[str, tuple[str, ...]] = RELEASES,
              upgrade_exit: int = 1) -> dict[str, Any]:
     """Everything above; returns what the steps produced. ``report=False`` leaves out the
-    report job (the slow part: tox builds its environment); ``upgrade_exit`` is what the
+    report job and stands in the conformance jobs' rerun step (the slow part: tox builds
+    the report environment); ``upgrade_exit`` is what the
     stood-in upgrade exits with when valgrind and strace are there."""
     workdir.mkdir(parents=True, exist_ok=True)
     clone = make_origin(workdir)
@@ -672,9 +677,9 @@ def rehearse(workdir: Path, real: bool = False, slower: float = 1.0, tox: str | 
     scratch = workdir / "jobs"
     baseline, artifacts = clone / "baseline", clone / "artifacts"
     suite = {**suite_jobs(flow, clone, baseline, BASELINE_ID, BASELINE_JOBS, env, path,
-                          scratch, real, 1.0, seed=11),
+                          scratch, real, 1.0, seed=11, rerun=report),
              **suite_jobs(flow, clone, artifacts, CANDIDATE_ID, CANDIDATE_JOBS, env, path,
-                          scratch, real, slower, seed=12)}
+                          scratch, real, slower, seed=12, rerun=report)}
     upgrades = upgrade_jobs(flow, workdir, env, path, releases, upgrade_exit)
     codes: dict[str, int] = {}
     base_code = -1
