@@ -76,10 +76,11 @@ def plan(run: Run, pinned: str) -> list[Plan]:
 
 
 def plan_against_expectations(run: Run, pinned: str,
-                              directory: Path = EXPECTATIONS_DIR) -> list[Plan]:
+                              directory: Path | None = None) -> list[Plan]:
     """Every target of ``run`` with conformance results (in a CI job: its own one) and the
     claims whose outcome differs from what the expectation files in ``directory`` expect
     of the other side: the pinned target's, or for the pinned target every target's."""
+    directory = directory or EXPECTATIONS_DIR
     files = {path.stem: path for path in sorted(directory.glob("*.toml"))}
     plans = []
     for target in sorted(run.targets):

@@ -68,6 +68,22 @@ def test_the_pinned_target_runs_again_what_differs_from_any_target(tmp_path: Pat
     assert [(item.target, item.claims) for item in plans] == [(PINNED, expected)]
 
 
+def test_a_broken_expectations_file_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from reports import rerun
+    from reports.__main__ import main
+
+    root = one_target_run(tmp_path, OTHER)
+    directory = expectation_files(tmp_path / "expectations", {PINNED: {}})
+    (directory / f"{PINNED}.toml").write_text("[claims\n")
+    monkeypatch.setattr(rerun, "EXPECTATIONS_DIR", directory)
+    code = main(["rerun", "--against-expectations", "--results", str(root), "--pinned", PINNED])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"reports: rerun: error: {directory / PINNED}.toml: ")
+    assert not (root / NEW_RUN / (OTHER + RERUN_SUFFIX)).exists()
+
+
 @pytest.mark.timeout(600)  # three one-claim suite runs: about 25 s each at load 20
 def test_a_one_run_difference_in_one_job_is_flaky_in_the_merged_report(
         tmp_path: Path) -> None:
