@@ -167,12 +167,16 @@ def _start_background_early(request: pytest.FixtureRequest) -> None:
 
 
 wire_servers_key = pytest.StashKey[list]()
+SETTLE_SECONDS = 2.0  # for an HTTP/2 script to read what the client sent, after the test
 
 
 def refused_http2(item: pytest.Item) -> None:
     """AssertionError when a target asked for HTTP/2 (http2=True, ALPN h2 only) spoke
     HTTP/1.1: the claim about its HTTP/2 behaviour does not hold, whatever else it saw."""
     wires = item.stash.get(wire_servers_key, [])
+    for wire in wires:
+        if wire.http2:
+            wire.settle(SETTLE_SECONDS)
     if refused := [index for wire in wires for index in wire.not_http2]:
         # What was seen is the protocol it spoke, not what the test went on to observe.
         record_observed(item, {"spoke": "not HTTP/2", "connections": refused})

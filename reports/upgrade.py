@@ -102,8 +102,11 @@ class UpgradeReport:
                for side in (self.before, self.after)]
         cases = ids[0] & ids[1]  # a case only one side has is no run-to-run question
         rows = self.differences
-        rows = rows[[not flaky.settled(a, b) for a, b in zip(rows["before"], rows["after"],
-                                                              strict=True)]]
+        # A boolean Series, not a list: an empty list selects no columns (KeyError 'item'
+        # on an A/A upgrade, where nothing differs).
+        chance = pd.Series([not flaky.settled(a, b) for a, b in zip(
+            rows["before"], rows["after"], strict=True)], index=rows.index, dtype=bool)
+        rows = rows[chance]
         return ([item for item in rows["item"] if item in claims],
                 [item for item in rows["item"] if item in cases and item not in claims])
 

@@ -79,6 +79,9 @@ class WireConnection:
     notes: dict[str, Any] = field(default_factory=dict)  # what the script saw, for tests
     buffer: bytes = b""
     received: int = 0  # bytes read from the client so far
+    # Set once an HTTP/2 script has judged the client's first bytes (a preface or not),
+    # or the connection ended: what WireServer.settle() waits for.
+    judged: threading.Event = field(default_factory=threading.Event)
 
     def _remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -208,6 +211,7 @@ class WireServer:
     _listener: socket.socket | None = None
     _threads: list[threading.Thread] = field(default_factory=list)
     _socks: list[socket.socket] = field(default_factory=list)
+    _judged: list[threading.Event] = field(default_factory=list)  # one per connection
     _stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
@@ -245,20 +249,31 @@ class WireServer:
 
     def _serve(self, sock: socket.socket, index: int, context: ssl.SSLContext | None) -> None:
         deadline = time.monotonic() + self.deadline
+        judged = threading.Event()  # before the handshake: settle() waits for it too
+        self._judged.append(judged)
         try:
             if context is not None:
                 sock.settimeout(self.deadline)
                 sock = context.wrap_socket(sock, server_side=True)
                 self._socks.append(sock)
-            self.script(WireConnection(sock, index, deadline, self.notes))
+            self.script(WireConnection(sock, index, deadline, self.notes, judged=judged))
         except Exception as error:
             if self.http2 and no_http2_preface(error):
                 self.not_http2.append(index)
             elif not self._stopping.is_set():
                 self.errors.append(f"connection {index}: {type(error).__name__}: {error}")
         finally:
+            judged.set()  # after the error is recorded
             with contextlib.suppress(OSError):
                 sock.close()
+
+    def settle(self, timeout: float) -> None:
+        """Wait, at most ``timeout`` seconds in all, until every connection's script has
+        judged what its client sent first: a client that gave up at once (it read HTTP/2
+        frames as HTTP/1.1) returns before its script has read that client's bytes."""
+        deadline = time.monotonic() + timeout
+        for judged in list(self._judged):
+            judged.wait(max(0.0, deadline - time.monotonic()))
 
     def stop(self) -> None:
         """Close the listener and every connection; threads end within STOP_JOIN."""
@@ -322,8 +337,10 @@ class H2Peer:
         data = self.conn.recv()
         if not data:
             self.closed = True
+            self.conn.judged.set()
             return []
         events = self.h2.receive_data(data)
+        self.conn.judged.set()  # the preface was read (else receive_data raised)
         for event in events:
             if isinstance(event, h2.events.RequestReceived):
                 self.requests[event.stream_id] = list(event.headers)
