@@ -18,7 +18,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 CATALOGUE_PATH = Path(__file__).with_name("claims.toml")
 CLAIM_ID = re.compile(r"^[a-z0-9]+(?:[.-][a-z0-9]+)+$")
 REQUIRED_FIELDS = ("id", "sentence", "source", "httpx")
-OPTIONAL_FIELDS = ("requests", "since", "until", "before", "after", "tolerance")
+OPTIONAL_FIELDS = ("requests", "since", "until", "before", "after", "tolerance",
+                   "measured")
 # What a claim with a version range is expected to do outside it (see ``Claim.since``).
 OUTSIDE_OUTCOMES = ("broken", "missing-api")
 
@@ -47,6 +48,9 @@ class Claim:
     # How far (absolute) a non-integral number in the observed value may move between two
     # runs and still be the same behaviour; without it observed values compare exactly.
     tolerance: float | None = None
+    # The observed value is a measurement (a duration) that varies from run to run: a
+    # difference in it is noise until seen again, so every CI job runs it again.
+    measured: bool = False
 
     def expected_on(self, version: Version) -> str:
         """The outcome this claim should have on httpx ``version``."""

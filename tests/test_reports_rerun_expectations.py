@@ -124,3 +124,23 @@ def test_a_one_run_difference_in_one_job_is_flaky_in_the_merged_report(
     assert [json.loads(p.read_text())["claims"][0]["outcome"]
             for p in sorted(again.glob("*.json"))] == ["holds", "holds"]
     assert category() == "flaky"
+
+
+def test_a_measured_claim_runs_again_in_every_job(tmp_path: Path) -> None:
+    """A duration differs from run to run with the same outcome: the expectation files
+    cannot show it differs, so CI runs the catalogue's measured claims again anyway (the
+    local step found exactly these five flaky on four targets)."""
+    root = one_target_run(tmp_path, OTHER)
+    [path] = (root / NEW_RUN / OTHER).glob("conformance*.json")
+    document = json.loads(path.read_text())
+    ids = [claim["id"] for claim in document["claims"]]
+    document["claims"][0]["id"] = "responses.elapsed"  # holds, as the pinned expects
+    document["claims"][1]["id"] = "timeouts.none-disables"
+    document["claims"][1]["outcome"] = "missing-api"  # the API's shape: not again
+    path.write_text(json.dumps(document))
+    run = load_results([root])[NEW_RUN]
+    directory = expectation_files(tmp_path / "expectations", {PINNED: {}})
+    [item] = plan_against_expectations(run, PINNED, directory)
+    assert "responses.elapsed" in item.claims
+    assert "timeouts.none-disables" not in item.claims
+    assert ids[0] not in item.claims and ids[1] not in item.claims
