@@ -84,16 +84,17 @@ def test_bisect_then_timeline_attribute_each_planted_change(series: Path,
         ("count", "pooled-http instructions/request"),
         ("count", "pooled-http python lines/request"),
         ("claim", "redirects.not-followed-by-default"), ("claim", "headers.default-user-agent")}
-    assert "0.28.1.post2: could not be measured" in done.stdout
-    assert "import httpx" in done.stdout  # the one line says why
-    # post2 fails within seconds, and every release is measured at most once.
-    assert sorted(bisection["measured"]) == sorted(SERIES)
+    # No difference's first release lies at post2 (it does not import), so the bisection
+    # never needs it; every release is measured at most once.
+    assert set(bisection["measured"]) <= set(SERIES) - {"0.28.1.post2"}
 
     done = run(results, "releases", "httpx", "--find-links", str(series), *NARROW)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     [found] = results.glob("*/releases/timeline.json")
     line = json.loads(found.read_text())
-    assert line["measured_now"] == []  # every measurable release came from the cache
+    # The timeline needs every release: post2 fails within seconds, with the one line why.
+    assert "0.28.1.post2" in done.stdout and "import httpx" in done.stdout
+    assert set(line["measured_now"]) <= set(SERIES) - set(bisection["measured"])
     assert line["versions"] == ["0.28.1.post1", "0.28.1.post3", "0.28.1.post4",
                                 "0.28.1.post5"]
     changed = {(c["group"], c["item"]): step["version"] for step in line["steps"]
