@@ -7,11 +7,19 @@ or foreign file must never reach pandas, where it would surface as a traceback.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from harness.schema import CONFORMANCE_SCHEMA, OUTCOMES, SCHEMA_VERSION
 from reports.errors import InputError
+
+
+def written_in(directories: Iterable[Path], pattern: str) -> list[Path]:
+    """Every file matching ``pattern`` under a run's directories, in the order written (a
+    section of the page built from several such files lists them oldest first)."""
+    return sorted({path for directory in directories for path in directory.glob(pattern)},
+                  key=lambda p: (p.stat().st_mtime, str(p)))
 
 
 def read_json(path: Path) -> Any:

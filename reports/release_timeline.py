@@ -24,6 +24,7 @@ from harness.packages import describe
 from releases.changes import Change
 from releases.timeline import Timeline, from_dict, short
 from reports.errors import InputError
+from reports.readers import written_in
 
 RESULT = "timeline.json"
 # Rows per timeline: index.html stays under its size limit beside twelve targets
@@ -61,10 +62,7 @@ def read(path: Path) -> Timeline:
 
 def timelines_in(directories: Iterable[Path]) -> list[tuple[Path, Timeline]]:
     """Every ``releases*/timeline.json`` of a run's directories, in the order written."""
-    found = sorted({path for directory in directories
-                    for path in directory.glob(f"releases*/{RESULT}")},
-                   key=lambda p: (p.stat().st_mtime, str(p)))
-    return [(path, read(path)) for path in found]
+    return [(path, read(path)) for path in written_in(directories, f"releases*/{RESULT}")]
 
 
 def escape(value: object) -> str:

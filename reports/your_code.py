@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.errors import InputError
+from reports.readers import written_in
 
 SCHEMA = "httpx-harness/your-code"
 RESULT = "your-code.json"
@@ -45,10 +46,7 @@ def read(path: Path) -> dict[str, Any]:
 
 def results_in(directories: Iterable[Path]) -> list[tuple[Path, dict[str, Any]]]:
     """Every ``your-code*/your-code.json`` of a run's directories, in the order written."""
-    found = sorted({path for directory in directories
-                    for path in directory.glob(f"your-code*/{RESULT}")},
-                   key=lambda p: (p.stat().st_mtime, str(p)))
-    return [(path, read(path)) for path in found]
+    return [(path, read(path)) for path in written_in(directories, f"your-code*/{RESULT}")]
 
 
 def escape(value: object) -> str:
