@@ -118,6 +118,10 @@ class Samples:
         """Every slice's wall time, round by round (kept in the results for re-analysis)."""
         return [[s.wall for s in r.slices] for r in self.rounds]
 
+    def slice_cpus(self) -> list[list[float]]:
+        """Every slice's client CPU time, round by round (kept beside the wall times)."""
+        return [[s.client_cpu for s in r.slices] for r in self.rounds]
+
 
 def _as_outcome(result: Outcome | int) -> Outcome:
     return result if isinstance(result, Outcome) else Outcome(result)

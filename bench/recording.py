@@ -41,6 +41,7 @@ def describe(samples: Samples, per: str) -> dict[str, Any]:
         "slices_per_round": len(samples.rounds[0].slices) if samples.rounds else 0,
         # A round's figure is the median of its slices; every slice kept, for re-analysis.
         "slice_walls": samples.slice_walls(),
+        "slice_cpus": samples.slice_cpus(),
         "cv": coefficient_of_variation(timings),
         "requests_per_second": samples.variant.requests / median(samples.wall_per_batch()),
         "client_cpu_us_per_request": 1e6 * median(samples.client_cpu_per_request()),

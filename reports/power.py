@@ -13,8 +13,15 @@ Benjamini-Hochberg over the table, ``min_effect`` and ``alpha`` from reports.com
 the table padded to ``--tests`` p-values (a full run's headline table: 23 headlines, 46
 tests), so the correction is as strict as in a full comparison. ``--slices S`` regroups the
 kept slices (``extra_info["slice_walls"]``) into rounds of S slices before anything else, so
-one run answers "more, shorter rounds?" with the same timed seconds. ``--rounds N`` draws N
-rounds a side instead of the run's own number (rounds assumed independent).
+one run answers "more, shorter rounds?" with the same timed seconds; ``--clock cpus`` derives
+the ratios from the slices' client CPU time (``slice_cpus``) instead of their wall time.
+``--rounds N`` draws N rounds a side instead of the run's own number (rounds assumed
+independent).
+
+``--timings VERDICT.json [...]`` asks the same of the upgrade's interleaved timings
+(``verdict.json`` of an A/A ``upgrade`` run): per scenario, the share of bootstrap draws of
+N rounds (default the run's) whose verdict under upgrade.timing's rule is ``slower`` with
+the planted change, and ``slower`` or ``faster`` without it (false alarms).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import numpy as np
 from scipy.stats import false_discovery_control, mannwhitneyu
 
 from reports.compare import DEFAULT_ALPHA, DEFAULT_MIN_EFFECT, shift_interval
+from upgrade.timing import Headline as TimingHeadline
 
 FULL_TABLE_TESTS = 46  # 23 timing headlines in a full run, two one-sided tests each
 
@@ -45,7 +53,8 @@ class Headline:
     samples: list[float]
 
 
-def read_headlines(path: Path, slices: int | None = None) -> dict[str, Headline]:
+def read_headlines(path: Path, slices: int | None = None,
+                   clock: str = "walls") -> dict[str, Headline]:
     """Every headline of a bench file by test name; regrouped into rounds of ``slices``."""
     benchmarks = json.loads(path.read_text())["benchmarks"]
     by_variant = {(b["extra_info"].get("variant"), b["extra_info"].get("transport"),
@@ -57,23 +66,24 @@ def read_headlines(path: Path, slices: int | None = None) -> dict[str, Headline]
         if not document:
             continue
         samples = [float(x) for x in document["ratio_samples"]]
-        if slices is not None:
+        if slices is not None or clock != "walls":
             key = (extra.get("transport"), bench.get("group"))
             top = by_variant.get((document["numerator"], *key))
             bottom = by_variant.get((document["denominator"], *key))
-            if top is None or bottom is None or "slice_walls" not in top:
-                raise ValueError(f"{path}: {bench['name']} has no slices to regroup")
-            samples = regrouped_ratios(top, bottom, slices)
+            if top is None or bottom is None or f"slice_{clock}" not in top:
+                raise ValueError(f"{path}: {bench['name']} has no slice_{clock} to regroup")
+            samples = regrouped_ratios(top, bottom, slices or top["slices_per_round"], clock)
         found[bench["name"]] = Headline(document["name"], document.get("better") == "lower",
                                         samples)
     return found
 
 
-def regrouped_ratios(top: dict[str, Any], bottom: dict[str, Any], slices: int) -> list[float]:
+def regrouped_ratios(top: dict[str, Any], bottom: dict[str, Any], slices: int,
+                     clock: str = "walls") -> list[float]:
     """Per-round ratios of per-request medians, rounds made of ``slices`` consecutive
     slices (passes), both sides cut at the same places."""
     def per_request(extra: dict[str, Any]) -> list[float]:
-        walls = [w for round_walls in extra["slice_walls"] for w in round_walls]
+        walls = [w for round_walls in extra[f"slice_{clock}"] for w in round_walls]
         return [w / extra["requests_per_batch"] for w in walls]
     a, b = per_request(top), per_request(bottom)
     rounds = len(a) // slices
@@ -148,19 +158,68 @@ def bootstrap(runs: Sequence[dict[str, Headline]], names: list[str], planted: fl
     return hits / len(pairs), alarms / len(pairs)
 
 
+def timing_power(ratios: Sequence[float], planted: float, draws: int, rounds: int | None,
+                 seed: int = 19) -> tuple[float, float, float]:
+    """(detected, alarms, same) for one upgrade timing scenario's TO/FROM ratios: shares
+    of draws called ``slower`` with a planted slowdown, ``slower``/``faster`` without it,
+    and ``same within`` without it, under upgrade.timing's verdict rule."""
+    rng = np.random.default_rng(seed)
+    n = rounds or len(ratios)
+    values = np.array(ratios)
+    detected = alarms = same = 0
+    for _ in range(draws):
+        drawn = list(values[rng.integers(0, len(values), size=n)])
+        if TimingHeadline("", cpu_ratios=[x * (1 + planted) for x in drawn]).verdict() \
+                == "slower":
+            detected += 1
+        verdict = TimingHeadline("", cpu_ratios=drawn).verdict()
+        alarms += verdict in ("slower", "faster")
+        same += verdict.startswith("same")
+    return detected / draws, alarms / draws, same / draws
+
+
+def print_timing_power(paths: Sequence[Path], planted: float, draws: int,
+                       rounds: int | None) -> None:
+    print(f"run | scenario | rounds | median [95% CI] | {planted:.0%} slower detected | "
+          "A/A alarms | A/A same")
+    for path in paths:
+        for scenario in json.loads(path.read_text())["timings"]:
+            ratios = [float(x) for x in scenario["cpu_ratios"]]
+            if not ratios:
+                continue
+            detected, alarms, same = timing_power(ratios, planted, draws, rounds)
+            shown = TimingHeadline("", cpu_ratios=ratios).as_dict()
+            interval = (f"[{shown['cpu_ratio_low']:.3f}-{shown['cpu_ratio_high']:.3f}]"
+                        if shown["cpu_ratio_low"] else "[-]")
+            print(f"{path} | {scenario['scenario']} | {rounds or len(ratios)} | "
+                  f"{shown['cpu_ratio']:.3f} {interval} | {detected:.0%} | {alarms:.0%} | "
+                  f"{same:.0%}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reports.power", description=__doc__)
     parser.add_argument("runs", nargs="+", type=Path, help="bench JSON files of one code")
+    parser.add_argument("--timings", action="store_true",
+                        help="the files are A/A upgrade verdict.json files: judge their timings")
     parser.add_argument("--slices", type=int, help="regroup kept slices into rounds of S")
+    parser.add_argument("--clock", choices=("walls", "cpus"), default="walls",
+                        help="ratios of the slices' wall time (the headlines') or client CPU")
     parser.add_argument("--rounds", type=int, help="rounds drawn per side (default: the run's)")
     parser.add_argument("--planted", type=float, default=0.10)
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--tests", type=int, default=FULL_TABLE_TESTS)
     args = parser.parse_args(argv)
+    if args.timings:
+        try:
+            print_timing_power(args.runs, args.planted, args.draws, args.rounds)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            print(f"reports.power: cannot read the timings: {error!r}", file=sys.stderr)
+            return 2
+        return 0
     if len(args.runs) < 2:
         parser.error("two or more runs are needed")
     try:
-        runs = [read_headlines(path, args.slices) for path in args.runs]
+        runs = [read_headlines(path, args.slices, args.clock) for path in args.runs]
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"reports.power: cannot read the runs: {error!r}", file=sys.stderr)
         return 2

@@ -89,6 +89,7 @@ def test_totals_count_every_slice(clock: FakeClock) -> None:
     info = describe(samples, per="request")
     assert (info["rounds"], info["slices_per_round"]) == (2, 4)
     assert info["slice_walls"] == [[1.0] * 4, [1.0] * 4]
+    assert [len(r) for r in info["slice_cpus"]] == [4, 4]  # client CPU, beside each wall
 
 
 def test_zero_slices_is_refused() -> None:

@@ -52,6 +52,21 @@ def test_slices_are_regrouped_at_the_same_places_on_both_sides(tmp_path: Path) -
     assert read_headlines(path, slices=8)["test[A]"].samples == [4.5]
 
 
+def test_client_cpu_slices_give_their_own_ratios(tmp_path: Path) -> None:
+    path = bench_file(tmp_path / "b.json", [[1.0] * 4] * 2, [[2.0] * 4] * 2)
+    document = json.loads(path.read_text())
+    top, bottom = document["benchmarks"]
+    top["extra_info"].update(slice_cpus=[[1, 3, 5, 7], [2, 2, 2, 2]], slices_per_round=4)
+    bottom["extra_info"].update(slice_cpus=[[2.0] * 4] * 2, slices_per_round=4)
+    path.write_text(json.dumps(document))
+    assert read_headlines(path, clock="cpus")["test[A]"].samples == [4.0, 2.0]
+    assert read_headlines(path)["test[A]"].samples == [9.0]  # wall: as recorded
+    del top["extra_info"]["slice_cpus"]
+    path.write_text(json.dumps(document))
+    with pytest.raises(ValueError, match="no slice_cpus"):
+        read_headlines(path, clock="cpus")
+
+
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     broken = tmp_path / "broken.json"

@@ -32,6 +32,14 @@ from upgrade.suites import Side, SuiteError, run_suite
 from upgrade.verdict import EXIT_CANNOT_JUDGE, Verdict
 
 
+def timing_rounds(text: str) -> int:
+    """--rounds: below 6 rounds the median has no 95 % interval, so no verdict."""
+    rounds = int(text)
+    if rounds < 6:
+        raise argparse.ArgumentTypeError(f"{rounds}: at least 6 rounds are needed")
+    return rounds
+
+
 def arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="tox -e upgrade --", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -49,7 +57,9 @@ def arguments(argv: list[str]) -> argparse.Namespace:
                              "suite's --claim)")
     parser.add_argument("--count-scenario", action="append", metavar="NAME",
                         help="count only these scenarios (repeatable; bench/counts)")
-    parser.add_argument("--rounds", type=int, default=15, help="timing rounds per scenario")
+    parser.add_argument("--rounds", type=timing_rounds, metavar="N",
+                        help="timing rounds per scenario (default: upgrade.timing.ROUNDS, 100; "
+                             "at least 6)")
     parser.add_argument("--no-timings", action="store_true", help="skip the timed headlines")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="also write the Markdown verdict here (for a PR comment)")
@@ -192,10 +202,11 @@ def measure(job: Job, verdict: Verdict, directory: Path,
     judge.claims_and_wire(job, verdict, before, after, flaky.RERUNS)
     judge.counts(job, verdict, before, after, quick=not args.full_counts)
     if not args.no_timings:
+        from upgrade.timing import ROUNDS
         from upgrade.timing import measure as timings
 
         headlines = job.step("timings, FROM and TO interleaved",
-                             lambda: timings(before, after, args.rounds, job.say))
+                             lambda: timings(before, after, args.rounds or ROUNDS, job.say))
         assert isinstance(headlines, list)
         verdict.timings = [h.as_dict() for h in headlines]
     judge.upgrade_html(verdict, before, after, directory)
