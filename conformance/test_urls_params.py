@@ -51,7 +51,8 @@ def test_list_values(hx, server, observe):
 
 @pytest.mark.claim("params.cheatsheet-example")
 def test_cheatsheet_example(hx, server, observe):
-    raw = query(hx, server, params={"q": "test", "page": 2})
+    # The claim is about the top-level function (helpers.send: top-level claims call it).
+    raw = echo(hx.get(server.http + "/anything", params={"q": "test", "page": 2}))["raw_query"]
     observe(raw)
     assert raw == "q=test&page=2"
 
@@ -124,7 +125,7 @@ def test_client_and_request_merged(hx, server, observe):
 
 @pytest.mark.claim("urls.mental-model-example")
 def test_mental_model_example(hx, server, observe):
-    r = fetch(hx, server.http + "/get", params={"q": "test"})
+    r = hx.get(server.http + "/get", params={"q": "test"})  # the example's top-level call
     seen = {"status": r.status_code, "is_success": r.is_success, "url": str(r.url),
             "content-type": r.headers["content-type"], "http_version": r.http_version,
             "args": r.json()["args"]}
