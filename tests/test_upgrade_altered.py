@@ -216,6 +216,9 @@ CHANGES: dict[str, Callable[[Observed], Observed]] = {
         "headers_built_per_request": real["headers_built_per_request"] + 3,
         "headers_built_per_send": {k: v + 3 for k, v in real["headers_built_per_send"].items()}},
     # AsyncClient.send alone; HTTP/2 responses alone (both APIs)
+    "much-more-work": lambda real: {
+        "headers_built_per_request": real["headers_built_per_request"] + 9,
+        "headers_built_per_send": {k: v + 9 for k, v in real["headers_built_per_send"].items()}},
     "async-path": lambda real: {"headers_built_per_send": {
         k: v + 3 * k.startswith("async") for k, v in real["headers_built_per_send"].items()}},
     "http2-only": lambda real: {"headers_built_per_send": {

@@ -53,24 +53,28 @@ class Patch:
     count: int = 1  # occurrences the release must have: all are replaced
 
 
-# The per-request work below is about 10 % of a pooled Client.get's instructions on
-# httpx 0.28.1 (docs: the count gate measures instructions, so no sleep). Request.__init__
-# runs for Client and AsyncClient alike.
-MORE_WORK = """\
-        self.headers = Headers(headers)
-        # Altered build (upgrade/altered.py, more-work): headers re-normalised three more
-        # times on every request, a deliberate CPU regression.
-        for _ in range(3):
-            self.headers = Headers(self.headers.multi_items())
-        self.extensions = {} if extensions is None else dict(extensions)
-"""
+def more_work(name: str, times: int) -> str:
+    """Request.__init__ re-normalising its headers ``times`` more times on every request
+    (Client and AsyncClient alike): a deliberate CPU regression, no sleep, since the count
+    gate measures instructions. Three times is about 10 % of a pooled Client.get's
+    instructions on httpx 0.28.1 (docs/upgrade.md)."""
+    return (
+        "        self.headers = Headers(headers)\n"
+        f"        # Altered build (upgrade/altered.py, {name}): headers re-normalised {times}\n"
+        "        # more times on every request, a deliberate CPU regression.\n"
+        f"        for _ in range({times}):\n"
+        "            self.headers = Headers(self.headers.multi_items())\n"
+        "        self.extensions = {} if extensions is None else dict(extensions)\n")
+
+
+REQUEST_HEADERS = ("        self.headers = Headers(headers)\n"
+                   "        self.extensions = {} if extensions is None else dict(extensions)\n")
 
 ALTERATIONS: dict[str, tuple[Patch, ...]] = {
-    "more-work": (Patch(
-        "httpx/_models.py",
-        "        self.headers = Headers(headers)\n"
-        "        self.extensions = {} if extensions is None else dict(extensions)\n",
-        MORE_WORK),),
+    "more-work": (Patch("httpx/_models.py", REQUEST_HEADERS, more_work("more-work", 3)),),
+    # Three times the work: enough client CPU for the interleaved timings to call "slower".
+    "much-more-work": (Patch("httpx/_models.py", REQUEST_HEADERS,
+                             more_work("much-more-work", 9)),),
     # httpcore's pool closes an idle connection at once when more connections than
     # max_keepalive_connections are idle (a count, deterministic); keepalive_expiry=0 would
     # rely on the monotonic clock moving between two reads.
