@@ -68,10 +68,13 @@ def stop_with(sig: int) -> tuple[int, list[int]]:
     process = ServerProcess(engine="granian")
     info = process.start()
     assert process.process is not None
-    # Signalled once it has answered: the claim is a clean stop of a serving server (at
-    # load 5, a SIGTERM landing while granian's worker still started made it abort, -6).
-    with httpx.Client(timeout=30) as client:
-        assert client.get(info.http + "/get").status_code == 200
+    # Signalled once every listener has answered: the claim is a clean stop of a serving
+    # server (a SIGTERM landing while one of granian's workers still started made it abort,
+    # -6: at load 5 before the first answer, and once from a fresh clone when only the
+    # clear-text listener had answered).
+    with httpx.Client(verify=info.ssl_context(), timeout=30) as client:
+        for name in ("http", "https", "https_h1"):
+            assert client.get(info.url(name) + "/get").status_code == 200
     tree = [info.pid, *(c.pid for c in psutil.Process(info.pid).children(recursive=True))]
     process.process.send_signal(sig)
     try:
