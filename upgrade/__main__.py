@@ -58,8 +58,8 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--count-scenario", action="append", metavar="NAME",
                         help="count only these scenarios (repeatable; bench/counts)")
     parser.add_argument("--rounds", type=timing_rounds, metavar="N",
-                        help="timing rounds per scenario (default: upgrade.timing.ROUNDS, 100; "
-                             "at least 6)")
+                        help="timing rounds per scenario (at least 6; default "
+                             "upgrade.timing.ROUNDS, imported only when timing)")
     parser.add_argument("--no-timings", action="store_true", help="skip the timed headlines")
     parser.add_argument("--markdown", type=Path, metavar="FILE",
                         help="also write the Markdown verdict here (for a PR comment)")
